@@ -1,0 +1,142 @@
+"""The ``mailsetup`` command line: the wizard, ``check``, ``sandbox`` and ``manifest``.
+
+Start-up cost matters (the wizard must be interactive within a blink), so this module imports
+only argparse and the settings paths at the top. Textual, msal and exchangelib are imported by
+the sub-command that needs them, when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from tui import __version__
+
+CONFIG_ENV = "MAILSETUP_CONFIG"
+
+DESCRIPTION = """\
+Set up e-mail over Microsoft Exchange Online with OAuth, step by step, and prove that it works.
+
+Without a sub-command, starts the wizard: it follows the vendor guide's stages
+A (app registration in Microsoft Entra ID), B (outgoing e-mail) and C (incoming e-mail),
+keeps every value in one TOML settings file, and tests each stage live."""
+
+EPILOG = """\
+settings file:
+  --config FILE, else $MAILSETUP_CONFIG, else settings.toml in your config directory
+  (%(default_config)s).
+
+examples:
+  mailsetup --demo                   practise on the built-in sandbox tenant
+  mailsetup --config /etc/erp/mail.toml
+  mailsetup check --json             headless checks, for scripts and monitoring
+  mailsetup manifest                 the A10 permission block, ready to paste"""
+
+
+def default_config_path() -> Path:
+    """``settings.toml`` in the user's config directory (platformdirs)."""
+    from platformdirs import user_config_path
+
+    return user_config_path("mailsetup", appauthor=False) / "settings.toml"
+
+
+def resolve_config_path(given: str | None) -> Path:
+    """--config wins, then $MAILSETUP_CONFIG, then the default."""
+    if given:
+        return Path(given).expanduser()
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]).expanduser()
+    return default_config_path()
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"settings file to use (default: ${CONFIG_ENV} or the config directory's settings.toml)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailsetup",
+        description=DESCRIPTION,
+        epilog=EPILOG % {"default_config": default_config_path()},
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"mailsetup {__version__}")
+    _add_config_option(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="training mode: start the sandbox tenant inside the wizard and use the demo overlay",
+    )
+    parser.add_argument(
+        "--css",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="extra stylesheet loaded on top of the built-in ones (repeatable), e.g. demo.tcss",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser(
+        "check",
+        help="run the live checks without the wizard",
+        description="Run the live checks headless: token from Entra ID, mailbox over EWS, test "
+        "message. Exit 0 when nothing failed, 1 when a check failed, 2 when the settings file is "
+        "missing, unreadable or invalid, 130 on Ctrl+C.",
+    )
+    _add_config_option(check)
+    from tui.checks.cli import add_arguments as add_check_arguments
+
+    add_check_arguments(check)
+
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local training tenant (Entra ID + EWS emulator) on 127.0.0.1",
+        description="Run the sandbox tenant in the foreground until Ctrl+C, and print what to "
+        "type into the wizard.",
+    )
+    from tui.sandbox.cli import add_arguments as add_sandbox_arguments
+
+    add_sandbox_arguments(sandbox)
+
+    sub.add_parser(
+        "manifest",
+        help="print the A10 manifest permission block, ready to paste",
+        description="Print the JSON block that guide step A10 adds to the app's manifest: "
+        "EWS.AccessAsUser.All (Exchange) and User.Read (Microsoft Graph), both delegated.",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "manifest":
+            from tui.guide import manifest_json
+
+            print(manifest_json())
+            return 0
+        if args.command == "check":
+            from tui.checks.cli import run as run_check
+
+            return run_check(args, resolve_config_path(args.config))
+        if args.command == "sandbox":
+            from tui.sandbox.cli import run as run_sandbox
+
+            return run_sandbox(args)
+        from tui.app import run as run_wizard
+
+        return run_wizard(
+            config_path=resolve_config_path(args.config),
+            demo=args.demo,
+            extra_css=[Path(p) for p in args.css],
+        )
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Shipped tenant scenarios (``*.toml``), one per classic setup state or mistake."""
