@@ -223,6 +223,8 @@ class Settings:
     incoming: Incoming = field(default_factory=Incoming)
     checks: CheckOptions = field(default_factory=CheckOptions)
     store_secrets: bool = True  # False: passwords stay out of the file
+    # Portal steps (A1, A9 …) the admin ticked off in the wizard, so a resumed session shows them done.
+    done_steps: list[str] = field(default_factory=list)
 
     def effective_azure(self, section: Literal["outgoing", "incoming"]) -> Azure:
         """Stage A's Azure values with the section's overrides applied."""
