@@ -1,0 +1,65 @@
+"""The command line: help, version, manifest, config-file resolution."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tui import __version__
+from tui.cli import CONFIG_ENV, build_parser, default_config_path, main, resolve_config_path
+from tui.guide import EWS_ACCESS_AS_USER_SCOPE_ID, GRAPH_USER_READ_SCOPE_ID
+
+
+def test_manifest_prints_exactly_the_two_resource_entries(capsys):
+    assert main(["manifest"]) == 0
+    block = json.loads(capsys.readouterr().out)
+    assert block == [
+        {
+            "resourceAppId": "00000002-0000-0ff1-ce00-000000000000",
+            "resourceAccess": [{"id": EWS_ACCESS_AS_USER_SCOPE_ID, "type": "Scope"}],
+        },
+        {
+            "resourceAppId": "00000003-0000-0000-c000-000000000000",
+            "resourceAccess": [{"id": GRAPH_USER_READ_SCOPE_ID, "type": "Scope"}],
+        },
+    ]
+    assert EWS_ACCESS_AS_USER_SCOPE_ID == "3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5"
+    assert GRAPH_USER_READ_SCOPE_ID == "e1fe6dd8-ba31-4d61-89e7-88639da4683d"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mailsetup {__version__}"
+
+
+def test_help_names_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("check", "sandbox", "manifest", "--config", "--demo", "--css", "MAILSETUP_CONFIG"):
+        assert word in out
+
+
+def test_config_resolution(monkeypatch, tmp_path):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert resolve_config_path(None) == default_config_path()
+    assert default_config_path().name == "settings.toml"
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "env.toml"))
+    assert resolve_config_path(None) == tmp_path / "env.toml"
+    assert resolve_config_path(str(tmp_path / "arg.toml")) == tmp_path / "arg.toml"
+
+
+def test_subcommands_take_config():
+    args = build_parser().parse_args(["check", "--config", "x.toml"])
+    assert args.command == "check" and args.config == "x.toml"
+
+
+def test_python_dash_m_works():
+    out = subprocess.run([sys.executable, "-m", "tui", "manifest"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)[0]["resourceAppId"] == "00000002-0000-0ff1-ce00-000000000000"
