@@ -1,0 +1,114 @@
+"""HTTP plumbing shared by the Entra and EWS steps: trust, proxies, timeouts, the last answer seen.
+
+* :func:`effective_verify` decides what to trust: the settings' CA bundle if set, else what
+  requests itself would use (REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi).
+* :class:`CheckSession` is the ``requests.Session`` handed to msal: ``trust_env`` off so the CA
+  bundle is really used, proxies still taken from the environment (HTTPS_PROXY, NO_PROXY), and a
+  timeout on every request.
+* :func:`mount_userrealm_stub` answers msal's port-less user-realm lookup locally when the
+  authority runs on a non-443 port (the sandbox, a test server); real Entra gets the real call.
+* :data:`last_response` remembers, per thread, the last answer's status and headers: msal and
+  exchangelib drop them, yet they tell throttling and a blocked EWS apart.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies
+
+_BODY_KEPT = 2000
+
+
+class _LastResponse(threading.local):
+    value: dict[str, Any] | None = None
+
+
+last_response = _LastResponse()
+
+
+def remember(response: requests.Response) -> None:
+    """Keep status, headers and (for errors) the start of the body of an answer, per thread."""
+    body = ""
+    if response.status_code >= 400:
+        try:
+            body = response.text[:_BODY_KEPT]
+        except Exception:  # a body cut off mid-way still leaves status and headers useful
+            body = ""
+    last_response.value = {
+        "status": response.status_code,
+        "headers": dict(response.headers),
+        "body": body,
+        "url": response.url,
+    }
+
+
+def take_last_response() -> dict[str, Any] | None:
+    value, last_response.value = last_response.value, None
+    return value
+
+
+def effective_verify(ca_bundle: str) -> str | bool:
+    """The ``verify=`` value for requests: the CA bundle setting, else requests' own default."""
+    if ca_bundle.strip():
+        return os.path.expanduser(ca_bundle.strip())
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
+class CheckSession(requests.Session):
+    """A session with a default timeout, fixed trust and environment proxies."""
+
+    def __init__(self, verify: str | bool, timeout: float) -> None:
+        super().__init__()
+        self.trust_env = False  # otherwise REQUESTS_CA_BUNDLE silently overrides `verify`
+        self.verify = verify
+        self.default_timeout = timeout
+        self.hooks["response"].append(lambda r, *a, **kw: remember(r))
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        if not kwargs.get("proxies"):
+            kwargs["proxies"] = environment_proxies(str(url))
+        return super().request(method, url, *args, **kwargs)
+
+
+def environment_proxies(url: str) -> dict[str, str]:
+    """HTTPS_PROXY and friends for this URL, honouring NO_PROXY."""
+    return dict(get_environ_proxies(url))
+
+
+class _UserRealmNotFound(HTTPAdapter):
+    """Answers 404 ("no realm information") without touching the network."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = 404
+        response.url = request.url or ""
+        response.request = request
+        response._content = b"{}"
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+
+def mount_userrealm_stub(session: requests.Session, authority_host: str) -> bool:
+    """Short-circuit msal's user-realm lookup when the authority is on a non-443 port.
+
+    msal builds that URL from the host name without the port, so against ``127.0.0.1:8443`` it
+    would go to port 443 and fail; Entra ID itself is always on 443 and gets the real call.
+    """
+    parts = urlsplit(f"https://{authority_host}")
+    if parts.port in (None, 443):
+        return False
+    session.mount(f"https://{parts.hostname}/common/userrealm/", _UserRealmNotFound())
+    return True
+
+
+def host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or 443

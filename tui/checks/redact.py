@@ -1,0 +1,119 @@
+"""Masking of secrets in everything that leaves the check pipeline.
+
+A :class:`Redactor` is seeded with the settings' secrets and learns every token the run obtains;
+it then masks them (and anything that merely looks like a JWT or a bearer header) in strings,
+nested dicts/lists, and log records of msal, exchangelib and their HTTP stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "•••"
+
+# A JWT is three base64url parts; access tokens from Entra start with "eyJ". Masked even when we
+# never saw the token, so a token echoed by a server or a library log cannot slip through.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+_SECRET_FIELDS = re.compile(
+    r"(?i)((?:password|client_secret|access_token|refresh_token|id_token)['\"]?\s*[:=]\s*['\"]?)"
+    r"[^'\"&,\s}]+"
+)
+
+# Short strings would mask ordinary words; no real password or secret of ours is this short.
+_MIN_SECRET_LENGTH = 4
+
+# Loggers whose records may carry request headers, bodies or tokens.
+LIBRARY_LOGGERS = ("exchangelib", "msal", "requests_oauthlib", "oauthlib", "urllib3", "requests")
+
+
+class Redactor:
+    """Callable that masks known secrets and token-shaped text; thread-safe to extend."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        with self._lock:
+            for secret in secrets:
+                if secret and len(secret) >= _MIN_SECRET_LENGTH:
+                    self._secrets.add(secret)
+
+    def add_token_result(self, result: dict[str, Any] | None) -> None:
+        """Learn the tokens of an msal result dict."""
+        if result:
+            self.add(*(str(result.get(k) or "") for k in ("access_token", "refresh_token", "id_token")))
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        with self._lock:
+            known = sorted(self._secrets, key=len, reverse=True)  # longest first: no partial leftovers
+        for secret in known:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        text = _JWT.sub(MASK, text)
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        return _SECRET_FIELDS.sub(lambda m: m.group(1) + MASK, text)
+
+    def redact_obj(self, value: Any) -> Any:
+        """Mask every string inside nested dicts, lists and tuples."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {k: self.redact_obj(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.redact_obj(v) for v in value)
+        return value
+
+
+class RedactingLogFilter(logging.Filter):
+    """Renders a record's message, masks it, and stores the masked text back in the record."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not break the check
+            message = str(record.msg)
+        record.msg = self.redactor(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.redactor(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def install_log_filter(redactor: Redactor) -> RedactingLogFilter:
+    """Attach a redacting filter to the library loggers and every child logger that exists.
+
+    Logger filters are not inherited by child loggers, so each existing child gets its own
+    reference to the same filter. Remove it with :func:`remove_log_filter`.
+    """
+    flt = RedactingLogFilter(redactor)
+    for logger in _library_loggers():
+        logger.addFilter(flt)
+    return flt
+
+
+def remove_log_filter(flt: RedactingLogFilter) -> None:
+    for logger in _library_loggers():
+        logger.removeFilter(flt)
+
+
+def _library_loggers() -> list[logging.Logger]:
+    names = [
+        name
+        for name in list(logging.Logger.manager.loggerDict)
+        if any(name == root or name.startswith(root + ".") for root in LIBRARY_LOGGERS)
+    ]
+    return [logging.getLogger(name) for name in {*LIBRARY_LOGGERS, *names}]
