@@ -1,0 +1,194 @@
+"""The Textual application: holds the one Settings object, its store, and the app-wide actions.
+
+Screens edit ``app.settings`` in place and call :meth:`MailSetupApp.settings_changed`; the app
+tracks unsaved work, saves through :class:`SettingsStore` (atomic, never over a file it could not
+read, asking before overwriting a file changed on disk) and asks before quitting with changes.
+Hooks for other parts: :meth:`action_goto_step` (diagnoses jump to a step) and
+:meth:`action_run_checks` (hands over to the live check screen).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.resources import css_paths
+from tui.screens.commands import StepCommands
+from tui.screens.dialogs import changed_on_disk, file_error, unsaved_changes
+from tui.screens.wizard import WizardScreen
+from tui.settings.model import Settings
+from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
+
+
+class MailSetupApp(App[int]):
+    """The wizard. ``sandbox`` is kept for the embedded training tenant (``--demo``)."""
+
+    TITLE = "mailsetup"
+    COMMANDS = App.COMMANDS | {StepCommands}
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        demo: bool = False,
+        extra_css: list[Path] | tuple[Path, ...] = (),
+        sandbox: Any = None,
+    ) -> None:
+        super().__init__(css_path=css_paths(demo=demo, extra=list(extra_css)))
+        self.demo = demo
+        # Projection mode: the Azure IDs are masked with --demo and with --css demo.tcss alike.
+        self.mask_ids = demo or any(Path(p).name == "demo.tcss" for p in extra_css)
+        self.sandbox = sandbox
+        self.store = SettingsStore(config_path)
+        self.load_error: SettingsFileError | None = None
+        self.dirty = False
+        self.save_note = ""
+        self.check_results: dict[str, bool] = {}  # step id -> outcome of its last live check
+        self.seen_steps: set[str] = set()
+        try:
+            self.settings = self.store.load()
+        except SettingsFileError as exc:
+            self.settings = Settings()
+            self.load_error = exc
+        if self.store.exists() and self.load_error is None:
+            # Values from a file are the admin's earlier work: show their problems right away.
+            from tui.guide import STEPS
+
+            self.seen_steps.update(s.id for s in STEPS)
+
+    def get_default_screen(self) -> WizardScreen:
+        return WizardScreen()
+
+    def on_mount(self) -> None:
+        if self.demo:
+            self.add_class("-demo")
+        if self.load_error is not None:
+            fallback = self._fallback_path()
+            self.push_screen(file_error(self.load_error, str(fallback)), self._file_error_answered)
+
+    def _fallback_path(self) -> Path:
+        path = self.store.path
+        for n in range(1, 100):
+            candidate = path.with_name(f"{path.stem}.new{'' if n == 1 else n}{path.suffix}")
+            if not candidate.exists():
+                return candidate
+        raise RuntimeError(f"no free file name next to {path}")
+
+    def _file_error_answered(self, answer: str | None) -> None:
+        if answer == "defaults":
+            self.store = SettingsStore(self._fallback_path())
+            self.save_note = f"Will save to {self.store.path} (the unreadable file is left alone)"
+            self.refresh_wizard()
+        else:
+            self.exit(2)
+
+    # --- state --------------------------------------------------------------------------------
+
+    def status_line(self) -> str:
+        parts = [self.store.path.name]
+        if self.demo:
+            parts.append("demo")
+        if self.dirty:
+            parts.append("unsaved changes")
+        return " · ".join(parts)
+
+    def settings_changed(self) -> None:
+        """Called after every edit: remember there is unsaved work, refresh markers."""
+        self.dirty = True
+        self.refresh_wizard()
+
+    def refresh_wizard(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, WizardScreen):
+                screen.refresh_status()
+
+    def set_check_result(self, step_id: str, ok: bool) -> None:
+        """For the live check screen: mark a step (B13, C14 …) checked OK or failed."""
+        self.check_results[step_id] = ok
+        self.refresh_wizard()
+
+    # --- hooks for other screens --------------------------------------------------------------
+
+    def _wizard(self) -> WizardScreen:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, WizardScreen):
+                return screen
+        raise LookupError("the wizard screen is not running")
+
+    def action_goto_step(self, step_id: str) -> None:
+        """Open a step ("A17", "Summary") from anywhere: closes modals above the wizard first."""
+        wizard = self._wizard()
+        while self.screen is not wizard:
+            self.pop_screen()
+        wizard.goto_step(step_id)
+
+    def goto_field(self, path: str) -> None:
+        """Open the step that edits a field (a problem's ``field``) and focus that field."""
+        wizard = self._wizard()
+        while self.screen is not wizard:
+            self.pop_screen()
+        wizard.goto_field(path)
+
+    def action_run_checks(self, target: str) -> None:
+        """Run live checks: target "outgoing", "incoming" or "incoming:<email>"."""
+        try:
+            from tui.screens.checks import CheckScreen  # type: ignore[import-not-found]
+        except ImportError:
+            self.notify(
+                f"Live checks ({target}) are not available in this build yet.",
+                title="Check screen missing",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.push_screen(CheckScreen(target))
+
+    # --- save and quit ------------------------------------------------------------------------
+
+    def action_save(self, *, force: bool = False, then_quit: bool = False) -> None:
+        try:
+            path = self.store.save(self.settings, force=force)
+        except ChangedOnDiskError:
+
+            def answered(answer: str | None) -> None:
+                if answer == "overwrite":
+                    self.action_save(force=True, then_quit=then_quit)
+
+            self.push_screen(changed_on_disk(str(self.store.path)), answered)
+            return
+        except (SettingsFileError, OSError) as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
+            return
+        self.dirty = False
+        self.save_note = f"Saved to {path}"
+        self.notify(self.save_note, title="Saved", markup=False)
+        self.refresh_wizard()
+        if then_quit:
+            self.exit(0)
+
+    async def action_quit(self) -> None:
+        if not self.dirty:
+            self.exit(0)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                self.action_save(then_quit=True)
+            elif answer == "discard":
+                self.exit(0)
+
+        self.push_screen(unsaved_changes(), answered)
+
+
+def run(config_path: Path, demo: bool, extra_css: list[Path]) -> int:
+    """Start the wizard; the exit code is 0, or 2 when the settings file could not be used."""
+    app = MailSetupApp(config_path, demo=demo, extra_css=extra_css)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

@@ -1,0 +1,58 @@
+"""Where the wizard's stylesheets live, from a checkout and from an installed wheel.
+
+The wheel ships ``styles/`` as the package-data package ``tui.styles`` (see pyproject.toml), so
+``importlib.resources`` finds it there; an editable install or a plain checkout has no such
+package, so the helper falls back to the ``styles/`` folder next to ``tui/``. Every caller goes
+through :func:`styles_dir`, never through ad-hoc paths.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+DEMO_STYLESHEET = "demo.tcss"
+
+
+def styles_dir() -> Path:
+    """The folder holding ``app.tcss`` and the other sheets."""
+    try:
+        found = Path(str(importlib.resources.files("tui.styles")))
+    except (ModuleNotFoundError, TypeError):
+        found = None
+    if found is not None and (found / "app.tcss").is_file():
+        return found
+    return Path(__file__).resolve().parent.parent / "styles"
+
+
+def stylesheet(name: str) -> Path:
+    """One sheet by file name (``"demo.tcss"``); FileNotFoundError names the folder searched."""
+    path = styles_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"stylesheet {name} not found in {path.parent}")
+    return path
+
+
+def app_stylesheets() -> list[Path]:
+    """The built-in sheets in load order: ``app.tcss`` first, then the rest by name, never demo."""
+    folder = styles_dir()
+    rest = sorted(p for p in folder.glob("*.tcss") if p.name not in ("app.tcss", DEMO_STYLESHEET))
+    return [folder / "app.tcss", *rest]
+
+
+def css_paths(*, demo: bool = False, extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """Everything the App loads: built-in sheets, the demo overlay if asked, then ``--css`` files.
+
+    ``App(css_path=...)`` replaces ``CSS_PATH`` instead of adding to it, hence the full list.
+    A ``--css demo.tcss`` that does not exist where the admin stands is taken from the package.
+    """
+    paths = app_stylesheets()
+    if demo:
+        paths.append(stylesheet(DEMO_STYLESHEET))
+    for given in extra:
+        path = Path(given).expanduser()
+        if not path.is_file() and path.name == DEMO_STYLESHEET:
+            path = stylesheet(DEMO_STYLESHEET)
+        if path not in paths:
+            paths.append(path)
+    return paths

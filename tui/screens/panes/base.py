@@ -1,0 +1,220 @@
+"""What every content pane shares: its steps, the title, checklist items, field editing.
+
+A pane covers a run of guide steps (``STEP_IDS``); the sidebar and "go to" open the pane that
+holds a step and ask it to focus that step's widget. Panes edit the app's one Settings object in
+place and tell the app after each edit, which marks the work unsaved and refreshes the statuses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Static
+
+from tui.guide import step
+from tui.settings.model import Settings
+from tui.widgets.field_access import get_text, get_value, set_text
+from tui.widgets.form import FieldCheckbox, FieldEdited, FieldInput, FieldRow, FieldSelect
+from tui.widgets.ticks import TickBox
+
+if TYPE_CHECKING:
+    from tui.app import MailSetupApp
+
+
+def step_range(ids: tuple[str, ...]) -> str:
+    return ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+
+
+class ChecklistItem(Vertical):
+    """One portal step to tick off: the checkbox with the step's title, its help below."""
+
+    DEFAULT_CSS = """
+    ChecklistItem { height: auto; margin: 0 0 1 0; }
+    ChecklistItem > .step-help { color: $text-muted; padding: 0 0 0 4; }
+    ChecklistItem > .callout { border-left: thick $warning; padding: 0 1; margin: 1 0 0 4; }
+    """
+
+    def __init__(self, step_id: str, done: bool, callout: str = "") -> None:
+        super().__init__(id=f"step-{step_id.lower()}")
+        self.step_id = step_id
+        self.done = done
+        self.callout = callout
+
+    def compose(self) -> ComposeResult:
+        s = step(self.step_id)
+        yield TickBox(Text(f"{s.id} {s.title}"), self.done, compact=True)
+        yield Static(Text(s.help), classes="step-help")
+        if self.callout:
+            yield Static(Text(self.callout), classes="callout")
+
+    @property
+    def checkbox(self) -> Checkbox:
+        return self.query_one(Checkbox)
+
+    def on_descendant_focus(self) -> None:
+        # The help sits below the checkbox: bring the whole item into view, not just the box.
+        self.scroll_visible(animate=False)
+
+
+class StepPane(VerticalScroll):
+    """Base class: a scrollable column of one step group's widgets."""
+
+    DEFAULT_CSS = """
+    StepPane { padding: 0 1; }
+    StepPane > .pane-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
+    StepPane > .section-title { text-style: bold; margin: 0 0 1 0; }
+    StepPane > .pane-intro { color: $text-muted; margin: 0 0 1 0; }
+    """
+
+    STEP_IDS: tuple[str, ...] = ()
+    TITLE = ""
+
+    @property
+    def wizard(self) -> MailSetupApp:
+        return cast("MailSetupApp", self.app)
+
+    @property
+    def settings(self) -> Settings:
+        return self.wizard.settings
+
+    def compose_title(self) -> Static:
+        return Static(Text(f"{step_range(self.STEP_IDS)}  {self.TITLE}"), classes="pane-title")
+
+    def checklist(self, step_id: str, callout: str = "") -> ChecklistItem:
+        return ChecklistItem(step_id, step_id in self.settings.done_steps, callout)
+
+    def field_input(self, path: str, check=None, **kwargs) -> FieldInput:  # type: ignore[no-untyped-def]
+        return FieldInput(path, get_text(self.settings, path), check=check, id=_row_id(path), **kwargs)
+
+    def field_select(self, path: str, choices: dict[str, str], **kwargs) -> FieldSelect:  # type: ignore[no-untyped-def]
+        return FieldSelect(path, get_text(self.settings, path), choices, id=_row_id(path), **kwargs)
+
+    def field_checkbox(self, path: str, **kwargs) -> FieldCheckbox:  # type: ignore[no-untyped-def]
+        return FieldCheckbox(path, bool(get_value(self.settings, path)), id=_row_id(path), **kwargs)
+
+    # --- showing and focusing -----------------------------------------------------------------
+
+    def refresh_values(self) -> None:
+        """Show what the settings hold now (another pane may share a field, or a file was loaded)."""
+        for row in self.query(FieldRow):
+            if isinstance(row, FieldInput):
+                row.set_value(get_text(self.settings, row.path))
+            elif isinstance(row, FieldSelect):
+                row.set_value(get_text(self.settings, row.path))
+            elif isinstance(row, FieldCheckbox):
+                row.set_value(bool(get_value(self.settings, row.path)))
+        for item in self.query(ChecklistItem):
+            wanted = item.step_id in self.settings.done_steps
+            if item.checkbox.value != wanted:
+                with item.checkbox.prevent(Checkbox.Changed):
+                    item.checkbox.value = wanted
+
+    def focus_first(self) -> None:
+        for widget in self.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+        self.scroll_home(animate=False)
+
+    def focus_step(self, step_id: str) -> None:
+        """Focus the widget of a step: its checklist item, or the first field it edits."""
+        if step_id == self.STEP_IDS[0] and not self._step_widget(step_id):
+            self.focus_first()
+            return
+        target = self._step_widget(step_id)
+        if isinstance(target, ChecklistItem):
+            target.checkbox.focus()
+            target.scroll_visible(animate=False)
+            return
+        for path in step(step_id).fields:
+            if self.focus_field(path):
+                return
+        self.focus_first()
+
+    def _step_widget(self, step_id: str) -> Widget | None:
+        found = self.query(f"#step-{step_id.lower()}")
+        return found.first() if found else None
+
+    def focus_field(self, path: str) -> bool:
+        """Focus the row of a field path and show its error; False when this pane lacks it."""
+        found = self.query(f"#{_row_id(path)}")
+        if not found:
+            return False
+        row = found.first(FieldRow)
+        if isinstance(row, FieldInput):
+            row.reveal()
+        row.focus_control()
+        return True
+
+    def reveal_errors(self) -> None:
+        for row in self.query(FieldInput):
+            row.reveal()
+
+    def current_step(self) -> str:
+        """The step the focused widget belongs to, for F1; the pane's first step otherwise."""
+        node = self.screen.focused
+        while node is not None and node is not self:
+            if isinstance(node, ChecklistItem):
+                return node.step_id
+            if isinstance(node, FieldRow):
+                for s in self.STEP_IDS:
+                    if node.path in step(s).fields:
+                        return s
+            if getattr(node, "step_id", None):
+                return str(node.step_id)
+            node = node.parent  # type: ignore[assignment]
+        return self.STEP_IDS[0]
+
+    # --- editing ------------------------------------------------------------------------------
+
+    @on(FieldEdited)
+    def _field_edited(self, event: FieldEdited) -> None:
+        event.stop()
+        if not event.valid and event.path.split(".")[-1] in ("port", "max_file_size_mb", "polling_interval"):
+            return  # a half-typed number stays on screen only; the settings keep the last good one
+        before = get_text(self.settings, event.path)
+        try:
+            set_text(self.settings, event.path, event.text)
+        except ValueError:
+            return
+        if get_text(self.settings, event.path) == before:
+            return  # e.g. a Select announcing its initial value: not an edit
+        self.after_edit(event.path)
+        self.wizard.settings_changed()
+
+    def after_edit(self, path: str) -> None:
+        """Hook for panes whose widgets depend on a value (the client secret on the flow)."""
+
+    @on(Checkbox.Changed)
+    def _step_ticked(self, event: Checkbox.Changed) -> None:
+        item = event.checkbox.parent
+        if not isinstance(item, ChecklistItem):
+            return
+        event.stop()
+        done = self.settings.done_steps
+        if event.value == (item.step_id in done):
+            return
+        if event.value:
+            done.append(item.step_id)
+        else:
+            done.remove(item.step_id)
+        self.wizard.settings_changed()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter goes on: to the next field, and from the pane's last field to the next pane."""
+        event.stop()
+        focusable = [w for w in self.query("*") if w.focusable]
+        if focusable and event.input is focusable[-1]:
+            self.screen.action_next()  # type: ignore[attr-defined]
+        else:
+            self.screen.focus_next()
+
+
+def _row_id(path: str) -> str:
+    return "field-" + path.replace(".", "-").replace("_", "-")

@@ -1,0 +1,115 @@
+"""Stage A, the app registration in Microsoft Entra ID: checklists, the A8 IDs, the A10 manifest."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Button, Static
+
+from tui.guide import manifest_json, step
+from tui.settings.validation import check_client_id, check_tenant_id
+from tui.screens.panes.base import StepPane
+
+# The points the guide stresses, said where they happen (the step's help says the rest).
+CALLOUTS: dict[str, str] = {
+    "A5": "Keep it single tenant: Accounts in this organizational directory only.",
+    "A14": "Admin consent is required: without it every sign-in fails (AADSTS65001).",
+    "A17": "Allow public client flows must be Yes. The user name/password flow cannot "
+    "do two-factor authentication: the mail accounts must not be asked for MFA.",
+    "A19": "Two-factor authentication cannot be used with this flow: pick a user without MFA.",
+}
+
+COPIED_NOTE = "Copied to clipboard (OSC 52). Some terminals and tmux drop it: the block is shown below."
+
+
+class ChecklistPane(StepPane):
+    """A run of portal steps to tick off, each with its help."""
+
+    def __init__(self, step_ids: tuple[str, ...], title: str, intro: str = "", *, id: str) -> None:
+        super().__init__(id=id)
+        self.STEP_IDS = step_ids
+        self.TITLE = title
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_title()
+        if self.intro:
+            yield Static(Text(self.intro), classes="pane-intro")
+        for step_id in self.STEP_IDS:
+            yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+
+
+class AzureIdsPane(StepPane):
+    """A8: the two values copied from the app's Overview page."""
+
+    STEP_IDS = ("A8",)
+    TITLE = "Copy the client and tenant IDs"
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_title()
+        yield Static(Text(step("A8").help), classes="pane-intro")
+        masked = self.wizard.mask_ids
+        yield self.field_input(
+            "azure.client_id",
+            check_client_id,
+            placeholder="00000000-0000-0000-0000-000000000000",
+            mask_when_blurred=masked,
+        )
+        yield self.field_input(
+            "azure.tenant_id",
+            check_tenant_id,
+            placeholder="GUID or contoso.onmicrosoft.com",
+            mask_when_blurred=masked,
+        )
+
+
+class ManifestPane(StepPane):
+    """A9–A11: the permission block on screen, copied with one key."""
+
+    STEP_IDS = ("A9", "A10", "A11")
+    TITLE = "Add the permissions to the manifest"
+    BINDINGS = [Binding("c", "copy_manifest", "Copy manifest")]
+
+    DEFAULT_CSS = """
+    ManifestPane #copy-row { height: auto; }
+    ManifestPane #copied-note { color: $success; height: auto; display: none; }
+    ManifestPane.-copied #copied-note { display: block; }
+    ManifestPane #manifest { border: round $primary; padding: 0 1; width: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_title()
+        yield self.checklist("A9")
+        yield self.checklist("A10")
+        yield Button("Copy the block (c)", id="copy-manifest", compact=True)
+        yield Static(COPIED_NOTE, id="copied-note", markup=False)
+        yield Static(Text(manifest_json()), id="manifest")
+        yield self.checklist("A11")
+
+    @on(Button.Pressed, "#copy-manifest")
+    def _copy_pressed(self) -> None:
+        self.action_copy_manifest()
+
+    def action_copy_manifest(self) -> None:
+        self.app.copy_to_clipboard(manifest_json())
+        self.add_class("-copied")
+        self.app.notify("Manifest block copied (OSC 52); it is also on screen.", timeout=4)
+
+
+def stage_a_panes() -> list[StepPane]:
+    return [
+        ChecklistPane(
+            ("A1", "A2", "A3", "A4", "A5", "A6", "A7"),
+            "Register the app in Entra ID",
+            "Do these in the Azure portal (or entra.microsoft.com) and tick each one off.",
+            id="pane-a-register",
+        ),
+        AzureIdsPane(id="pane-a-ids"),
+        ManifestPane(id="pane-a-manifest"),
+        ChecklistPane(
+            ("A12", "A13", "A14", "A15"), "API permissions and admin consent", id="pane-a-consent"
+        ),
+        ChecklistPane(("A16", "A17", "A18", "A19"), "Public client flows, test user", id="pane-a-public"),
+    ]

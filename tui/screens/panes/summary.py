@@ -1,0 +1,187 @@
+"""The summary: every value grouped as the guide's dialogs group them, problems, and Save.
+
+Secrets are always masked here, and in demo mode the Azure IDs too (the screen may be projected).
+All values are user text, so every cell is a ``rich.text.Text``, never markup.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Button, Static
+
+from tui.guide import STEPS
+from tui.settings.model import AUTH_FLOWS, EMAIL_METHODS, INCOMING_SERVICES, Secret, Settings
+from tui.settings.validation import validate
+from tui.screens.panes.base import StepPane
+from tui.widgets.error_summary import ErrorSummary
+from tui.widgets.field_access import format_minutes
+from tui.widgets.form import numbered_label
+
+ID_FIELDS = ("client_id", "tenant_id")
+
+
+def shown(value: object, *, mask: bool = False) -> Text:
+    """A value as the summary shows it; empty values are marked, secrets and masked IDs hidden."""
+    if isinstance(value, Secret):
+        return Text(value.masked() or "(empty)", style="" if value.is_set else "dim")
+    text = "" if value is None else str(value)
+    if not text:
+        return Text("(empty)", style="dim")
+    if mask:
+        return Text("•" * 8 + " (hidden in demo)")
+    return Text(text)
+
+
+def port_text(port: int) -> str:
+    return f"{port} (default, 443)" if port == 0 else str(port)
+
+
+def value_table(rows: list[tuple[str, Text]]) -> Table:
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(ratio=1, style="bold")
+    table.add_column(ratio=1)
+    for label, value in rows:
+        table.add_row(Text(label), value)
+    return table
+
+
+def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str, Table]]:
+    """(heading, table) for each dialog of the guide, in the guide's order."""
+    az = settings.azure
+    ticked = sum(1 for s in STEPS if s.id in settings.done_steps)
+    portal = [s for s in STEPS if s.kind == "portal"]
+    groups: list[tuple[str, Table]] = [
+        (
+            "A  App registration (A8)",
+            value_table(
+                [
+                    ("Application (client) ID", shown(az.client_id, mask=demo)),
+                    ("Directory (tenant) ID", shown(az.tenant_id, mask=demo)),
+                    ("Steps ticked off", Text(f"{ticked} of {len(portal)} portal steps")),
+                ]
+            ),
+        )
+    ]
+    out = settings.outgoing
+    eff = settings.effective_azure("outgoing")
+    n = numbered_label
+    groups.append(
+        (
+            "B  System settings, System overall",
+            value_table(
+                [
+                    (n("outgoing.backup_sender"), shown(out.backup_sender)),
+                    (n("outgoing.exchange_user"), shown(out.exchange_user)),
+                    (n("outgoing.exchange_password"), shown(out.exchange_password)),
+                    (n("outgoing.email_method"), shown(EMAIL_METHODS.get(out.email_method, out.email_method))),
+                    (n("outgoing.server_address"), shown(out.server_address)),
+                    (n("outgoing.port"), shown(port_text(out.port))),
+                    (n("outgoing.smtp_user"), shown(out.smtp_user)),
+                    (n("outgoing.smtp_password"), shown(out.smtp_password)),
+                    (n("outgoing.use_ssl"), shown("Yes" if out.use_ssl else "No")),
+                    (n("outgoing.max_file_size_mb"), shown(f"{out.max_file_size_mb} MB")),
+                    (n("outgoing.azure.client_id"), shown(eff.client_id, mask=demo)),
+                    (n("outgoing.azure.tenant_id"), shown(eff.tenant_id, mask=demo)),
+                    (n("outgoing.azure.auth_flow"), shown(AUTH_FLOWS[eff.auth_flow])),
+                    (n("outgoing.azure.client_secret"), shown(eff.client_secret)),
+                ]
+            ),
+        )
+    )
+    t = out.test
+    groups.append(
+        (
+            "B  Check e-mail settings (B12)",
+            value_table(
+                [
+                    ("Recipient", shown(t.recipient)),
+                    ("Sender", shown(t.sender)),
+                    ("User name (Exchange)", shown(t.user_name)),
+                    ("Password (Exchange)", shown(t.password)),
+                ]
+            ),
+        )
+    )
+    inc = settings.incoming
+    eff_in = settings.effective_azure("incoming")
+    groups.append(
+        (
+            "C  Settings for incoming e-mail",
+            value_table(
+                [
+                    ("C2 Service", shown(INCOMING_SERVICES.get(inc.service, inc.service))),
+                    ("C3 Server name", shown(inc.server_name)),
+                    ("C3 Port", shown(port_text(inc.port))),
+                    ("C4 Polling interval", shown(f"{format_minutes(inc.polling_interval)} min")),
+                    ("C5 Application (client) ID", shown(eff_in.client_id, mask=demo)),
+                    ("C6 Directory (tenant) ID", shown(eff_in.tenant_id, mask=demo)),
+                    ("C7 Authentication flow", shown(AUTH_FLOWS[eff_in.auth_flow])),
+                    ("C7 Client secret", shown(eff_in.client_secret)),
+                ]
+            ),
+        )
+    )
+    rows: list[tuple[str, Text]] = []
+    for i, acc in enumerate(inc.accounts, 1):
+        detail = Text(f"{acc.user_name or '(no user name)'}, {acc.password.masked() or 'no password'}")
+        detail.append(f"\n{', '.join(acc.types) or 'no type'}; {acc.availability_label}")
+        rows.append((f"{i} {acc.email or '(no e-mail)'}", detail))
+    if not rows:
+        rows.append(("No accounts yet", Text("add them at C8 (F5)", style="dim")))
+    groups.append(("C  E-mail accounts (C8–C13)", value_table(rows)))
+    return groups
+
+
+class SummaryPane(StepPane):
+    """Every value, the problems with go-to, and Save."""
+
+    STEP_IDS = ("Summary",)
+    TITLE = "Summary"
+
+    DEFAULT_CSS = """
+    SummaryPane .group-title { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    SummaryPane #save-row { height: auto; margin: 1 0; }
+    SummaryPane #saved-note { color: $success; }
+    """
+
+    def compose_title(self) -> Static:
+        return Static("Summary: every value, problems, save", classes="pane-title")
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_title()
+        yield ErrorSummary(id="all-errors", clean_text="No problems found")
+        yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+        yield Static("", id="saved-note")
+        yield Static("", id="values")
+
+    def on_mount(self) -> None:
+        self.refresh_values()
+
+    def refresh_values(self) -> None:
+        self.query_one(ErrorSummary).show(validate(self.settings))
+        body = Table.grid(expand=True)
+        body.add_column()
+        for heading, table in grouped_values(self.settings, demo=self.wizard.mask_ids):
+            body.add_row(Text(heading, style="bold"))
+            body.add_row(table)
+            body.add_row(Text(""))
+        self.query_one("#values", Static).update(body)
+        self.query_one("#saved-note", Static).update(Text(self.wizard.save_note))
+
+    def current_step(self) -> str:
+        return "Summary"
+
+    def focus_step(self, step_id: str) -> None:
+        self.query_one("#save").focus()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.wizard.action_save()
+
+    @on(ErrorSummary.GoTo)
+    def _goto(self, event: ErrorSummary.GoTo) -> None:
+        event.stop()
+        self.wizard.goto_field(event.problem.field)

@@ -1,0 +1,132 @@
+"""The main screen: the step sidebar on the left, one content pane per step group on the right.
+
+Next/Back walk the panes in the guide's order; the sidebar, the command palette and "go to"
+from a problem open any step directly. Leaving a pane marks its steps as seen, so their
+problems start to show in the sidebar (a blank form is not an error before the admin gets there).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header
+
+from tui.guide import first_step_for_field
+from tui.settings.validation import validate
+from tui.screens.help import HelpScreen
+from tui.screens.panes.base import StepPane
+from tui.screens.panes.stage_a import stage_a_panes
+from tui.screens.panes.stage_b import stage_b_panes
+from tui.screens.panes.stage_c import stage_c_panes
+from tui.screens.panes.summary import SummaryPane
+from tui.widgets.sidebar import SUMMARY, StepSidebar
+from tui.widgets.step_status import StepStatus, step_statuses
+
+if TYPE_CHECKING:
+    from tui.app import MailSetupApp
+
+
+class WizardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+b", "back", "Back"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        self.panes: list[StepPane] = [*stage_a_panes(), *stage_b_panes(), *stage_c_panes(), SummaryPane(id="pane-summary")]
+        self.pane_of_step = {step_id: pane for pane in self.panes for step_id in pane.STEP_IDS}
+        yield Header()
+        with Horizontal(id="main"):
+            yield StepSidebar()
+            yield ContentSwitcher(*self.panes, initial=self.panes[0].id, id="content")
+        yield Footer()
+
+    @property
+    def wizard(self) -> MailSetupApp:
+        return cast("MailSetupApp", self.app)
+
+    @property
+    def sidebar(self) -> StepSidebar:
+        return self.query_one(StepSidebar)
+
+    @property
+    def current_pane(self) -> StepPane:
+        switcher = self.query_one(ContentSwitcher)
+        return switcher.query_one(f"#{switcher.current}", StepPane)
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.goto_step(self.resume_step())
+
+    def resume_step(self) -> str:
+        """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
+        for step_id, status in self.statuses.items():
+            if status in (StepStatus.TODO, StepStatus.PROBLEM):
+                return step_id
+        return SUMMARY
+
+    # --- status -------------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        app = self.wizard
+        self.problems = validate(app.settings)
+        self.statuses = step_statuses(
+            app.settings, self.problems, seen=app.seen_steps, checked=app.check_results, saved=not app.dirty
+        )
+        self.sidebar.update_statuses(self.statuses)
+        self.sub_title = app.status_line()
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def show_pane(self, pane: StepPane) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current != pane.id:
+            previous = self.current_pane
+            self.wizard.seen_steps.update(previous.STEP_IDS)
+            previous.reveal_errors()
+            switcher.current = pane.id
+            pane.refresh_values()
+            self.refresh_status()
+
+    def goto_step(self, step_id: str) -> None:
+        pane = self.pane_of_step[step_id if step_id in self.pane_of_step else SUMMARY]
+        self.show_pane(pane)
+        self.sidebar.show_step(step_id)
+        pane.call_after_refresh(pane.focus_step, step_id)
+
+    def goto_field(self, path: str) -> None:
+        found = first_step_for_field(path)
+        if found is None:
+            self.goto_step(SUMMARY)
+            return
+        pane = self.pane_of_step[found.id]
+        self.show_pane(pane)
+        self.sidebar.show_step(found.id)
+        pane.call_after_refresh(pane.focus_field, path)
+
+    def _step_pane_index(self) -> int:
+        return self.panes.index(self.current_pane)
+
+    def action_next(self) -> None:
+        index = self._step_pane_index()
+        if index + 1 < len(self.panes):
+            self.goto_step(self.panes[index + 1].STEP_IDS[0])
+
+    def action_back(self) -> None:
+        index = self._step_pane_index()
+        if index > 0:
+            self.goto_step(self.panes[index - 1].STEP_IDS[0])
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.current_pane.current_step()))
+
+    @on(StepSidebar.StepChosen)
+    def _chosen(self, event: StepSidebar.StepChosen) -> None:
+        self.goto_step(event.step_id)
