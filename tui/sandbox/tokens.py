@@ -1,0 +1,136 @@
+"""Access tokens: JWTs signed with the sandbox's own key (HS256), made and verified here.
+
+The claims mirror a real Entra v1 access token for Exchange Online (aud, iss, tid, appid, upn,
+scp or roles, iat/nbf/exp …) so the wizard can decode and explain them. Only this process can
+verify the signature; nothing outside the sandbox should trust these tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+EXCHANGE_AUDIENCE = "https://outlook.office365.com"
+EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
+DEFAULT_LIFETIME = 3600
+
+
+class TokenError(Exception):
+    """A bearer token the sandbox cannot accept; ``reason`` says why in Exchange's words."""
+
+    def __init__(self, code: str, reason: str, category: str = "invalid_token") -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.category = category
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass
+class TokenSigner:
+    """Signs and verifies the sandbox's JWTs with one random key per sandbox run."""
+
+    key: bytes
+    key_id: str
+
+    @classmethod
+    def generate(cls) -> TokenSigner:
+        return cls(key=secrets.token_bytes(32), key_id=secrets.token_hex(8))
+
+    def make(self, claims: dict[str, Any]) -> str:
+        header = {"typ": "JWT", "alg": "HS256", "kid": self.key_id}
+        signing_input = (
+            _b64(json.dumps(header, separators=(",", ":")).encode())
+            + "."
+            + _b64(json.dumps(claims, separators=(",", ":")).encode())
+        )
+        signature = hmac.new(self.key, signing_input.encode("ascii"), hashlib.sha256).digest()
+        return signing_input + "." + _b64(signature)
+
+    def verify(self, token: str, *, now: float | None = None) -> dict[str, Any]:
+        """The claims of a valid Exchange token, else :class:`TokenError` with EXO's reason."""
+        parts = token.split(".")
+        if len(parts) != 3:
+            raise TokenError("2000001", "The token is malformed.")
+        try:
+            header = json.loads(_unb64(parts[0]))
+            claims = json.loads(_unb64(parts[1]))
+            signature = _unb64(parts[2])
+        except (ValueError, UnicodeDecodeError):
+            raise TokenError("2000001", "The token is malformed.") from None
+        if not isinstance(header, dict) or not isinstance(claims, dict):
+            raise TokenError("2000001", "The token is malformed.")
+        expected = hmac.new(
+            self.key, (parts[0] + "." + parts[1]).encode("ascii"), hashlib.sha256
+        ).digest()
+        if header.get("alg") != "HS256" or not hmac.compare_digest(signature, expected):
+            raise TokenError("2000001", "The token signature is invalid.")
+        if claims.get("aud") not in (EXCHANGE_AUDIENCE, EXCHANGE_AUDIENCE + "/", EXCHANGE_APP_ID):
+            raise TokenError(
+                "2000003", "The audience claim value is invalid 'aud'.", "invalid_resource"
+            )
+        current = time.time() if now is None else now
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or exp <= current:
+            raise TokenError("2000001", "The token has expired.")
+        return claims
+
+
+def access_token_claims(
+    *,
+    tenant_id: str,
+    client_id: str,
+    app_name: str,
+    user: dict[str, Any] | None,
+    scopes: list[str] | None,
+    roles: list[str] | None,
+    lifetime: int = DEFAULT_LIFETIME,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The claims Entra puts into an Exchange Online access token (delegated or app-only)."""
+    issued = int(time.time() if now is None else now)
+    claims: dict[str, Any] = {
+        "aud": EXCHANGE_AUDIENCE,
+        "iss": f"https://sts.windows.net/{tenant_id}/",
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + lifetime,
+        "app_displayname": app_name,
+        "appid": client_id,
+        "appidacr": "0" if user is not None else "1",
+        "idtyp": "user" if user is not None else "app",
+        "tid": tenant_id,
+        "uti": _b64(uuid.uuid4().bytes)[:22],
+        "ver": "1.0",
+    }
+    if user is not None:
+        claims.update(
+            {
+                "amr": ["pwd"],
+                "name": user.get("display_name", ""),
+                "oid": user["object_id"],
+                "sub": _b64(hashlib.sha256(f"{user['object_id']}{client_id}".encode()).digest())[:43],
+                "unique_name": user["email"],
+                "upn": user["email"],
+                "scp": " ".join(scopes or []),
+            }
+        )
+    else:
+        claims.update({"oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
+                       "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
+                       "roles": list(roles or [])})
+    return claims
