@@ -132,22 +132,23 @@ def acquire_token(
         "token_cache": msal.TokenCache(),
     }
     take_last_response()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if azure.auth_flow is AuthFlow.CLIENT_SECRET:
-            app = msal.ConfidentialClientApplication(
-                azure.client_id.strip(), client_credential=client_secret, azure_region=False,
-                **common,
-            )
-            result = app.acquire_token_for_client(scopes=scopes)
-        else:
-            mount_userrealm_stub(session, host)
-            app = msal.PublicClientApplication(azure.client_id.strip(), **common)
-            result = app.acquire_token_by_username_password(user_name, password, scopes=scopes)
-    ropc = any("ropc" in str(w.message).lower() or "deprecated" in str(w.message).lower()
-               for w in caught if issubclass(w.category, DeprecationWarning))
+    if azure.auth_flow is AuthFlow.CLIENT_SECRET:
+        app = msal.ConfidentialClientApplication(
+            azure.client_id.strip(), client_credential=client_secret, azure_region=False, **common,
+        )
+        result = app.acquire_token_for_client(scopes=scopes)
+    else:
+        mount_userrealm_stub(session, host)
+        app = msal.PublicClientApplication(azure.client_id.strip(), **common)
+        result = app.acquire_token_by_username_password(user_name, password, scopes=scopes)
     last = take_last_response() or {}
-    return TokenAttempt(dict(result or {}), ropc, last.get("status"), last.get("headers") or {})
+    return TokenAttempt(dict(result or {}), False, last.get("status"), last.get("headers") or {})
+
+
+def is_ropc_warning(warning: warnings.WarningMessage) -> bool:
+    """msal's DeprecationWarning for the User name/Password flow on public clients."""
+    text = str(warning.message).lower()
+    return issubclass(warning.category, DeprecationWarning) and ("ropc" in text or "public client" in text)
 
 
 # --- token contents ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -129,27 +130,37 @@ class CheckRunner:
         found, unknown = expand(self.settings, list(targets))
         log_filter = install_log_filter(self.redactor)
         context = StepContext(self)
-        try:
-            for name in unknown:
-                self._report_unknown_target(name)
-            if len(found) <= 1 or self.concurrency == 1:
-                for target in found:
-                    self._run_target(context, target, send=send, round_trip=round_trip)
-            else:
-                with ThreadPoolExecutor(self.concurrency, thread_name_prefix="check") as pool:
-                    futures = [
-                        pool.submit(self._run_target, context, t, send=send, round_trip=round_trip)
-                        for t in found
-                    ]
-                    for future in futures:
-                        future.result()
-        finally:
-            context.close()
-            remove_log_filter(log_filter)
+        # catch_warnings is process-wide, not per thread: one context for the whole run records
+        # msal's ROPC DeprecationWarning from every worker, and the token step turns it into a
+        # plain-words warning instead of a Python warning on stderr.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DeprecationWarning)
+            context.caught_warnings = caught
+            try:
+                self._run_targets(context, found, unknown, send=send, round_trip=round_trip)
+            finally:
+                context.close()
+                remove_log_filter(log_filter)
         order = {t.name: i for i, t in enumerate(found)}
         steps = {s: i for i, s in enumerate(OUTGOING_STEPS)}
         checks = sorted(self._final, key=lambda e: (order.get(e.target, -1), steps.get(e.step, 0)))
         return CheckReport(checks=checks, cancelled=self.cancel.is_set())
+
+    def _run_targets(self, context: Any, found: list[Target], unknown: list[str], *, send: bool,
+                     round_trip: bool) -> None:
+        for name in unknown:
+            self._report_unknown_target(name)
+        if len(found) <= 1 or self.concurrency == 1:
+            for target in found:
+                self._run_target(context, target, send=send, round_trip=round_trip)
+            return
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="check") as pool:
+            futures = [
+                pool.submit(self._run_target, context, t, send=send, round_trip=round_trip)
+                for t in found
+            ]
+            for future in futures:
+                future.result()
 
     # --- events ---------------------------------------------------------------------------------
 

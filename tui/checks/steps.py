@@ -61,7 +61,7 @@ class StepContext:
         self._tokens = _Once()
         self._ews_ready = _Once()
         self._used_ews = False
-        self._ropc_noted = False
+        self.caught_warnings: list[Any] = []
         self._accounts: dict[str, Any] = {}
         self._accounts_lock = threading.Lock()
 
@@ -212,7 +212,7 @@ def step_token(ctx: StepContext, target: Target) -> StepOutcome:
         return StepOutcome(Status.FAILED, f"{diag.code}: {diag.title}", diag)
     minutes = int(max(0.0, attempt.expires_at - time.time()) // 60)
     message = f"token for {target.user_name or 'the app'}, valid {minutes} min"
-    if attempt.ropc_warned:
+    if not target.app_only and any(entra.is_ropc_warning(w) for w in list(ctx.caught_warnings)):
         return StepOutcome(Status.WARNING, f"{message}. {entra.ROPC_NOTICE}",
                            diagnose.from_code("ROPC_DISCOURAGED", target.name))
     return StepOutcome(Status.OK, message)
@@ -268,7 +268,11 @@ def step_round_trip(ctx: StepContext, target: Target) -> StepOutcome:
         diag = _replace(diag, cause="The round trip needs an incoming e-mail account to send to.",
                         guide_step="C8")
         return StepOutcome(Status.FAILED, "no incoming account", diag)
-    inbound = incoming_target(ctx.settings, 0)
+    # Send to an incoming mailbox other than the sender's when there is one, so the message
+    # really travels from one mailbox to another.
+    accounts = ctx.settings.incoming.accounts
+    index = next((i for i, a in enumerate(accounts) if a.email.strip().lower() != target.sender.lower()), 0)
+    inbound = incoming_target(ctx.settings, index)
     tag = uuid.uuid4().hex[:10]
     subject = message_subject(tag)
     ews.send_message(ctx.account(target), sender=target.sender, recipient=inbound.mailbox,
