@@ -96,6 +96,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     sys_version = ""
     server: SandboxHTTPServer
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         # The request line never carries secrets here (they travel in bodies and headers).
         log.debug("%s %s", self.address_string(), format % args)

@@ -133,13 +133,13 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> dict
     text, name = _read_scenario_text(name_or_path)
     data = _jsonable(_parse_toml(text, name))
     parent = data.pop("extends", None)
+    data["name"] = data.get("name") or name
     if parent:
         if parent in _seen:
             raise ScenarioError(f"scenario {name}: 'extends' loops through {parent!r}")
         base = load_scenario(parent, (*_seen, name))
         base["description"] = ""
         data = merge_patch(base, data)
-    data.setdefault("name", name)
     return normalize(data)
 
 

@@ -1,0 +1,201 @@
+"""Every shipped scenario, driven by the real msal and exchangelib, with Microsoft's exact outcome.
+
+One sandbox for the module (``sandbox`` fixture); each test loads its scenario into it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from exchangelib import errors as ews_errors
+
+from tui.sandbox import Sandbox, clients, shipped_scenarios
+
+TOKEN = "token"
+
+# scenario -> (ROPC outcome, client-credentials outcome); outcome = TOKEN or (AADSTS, error)
+ENTRA: dict[str, tuple[Any, Any]] = {
+    "ready": (TOKEN, TOKEN),
+    "fresh": ((7000218, "invalid_client"), (7000215, "invalid_client")),
+    "public-client-flows-off": ((7000218, "invalid_client"), TOKEN),
+    "no-admin-consent": ((65001, "invalid_grant"), TOKEN),
+    "mfa-required": ((50076, "invalid_grant"), TOKEN),
+    "password-expired": ((50055, "invalid_grant"), TOKEN),
+    "account-locked": ((50053, "invalid_grant"), TOKEN),
+    "account-disabled": ((50057, "invalid_grant"), TOKEN),
+    "ews-blocked": (TOKEN, TOKEN),
+    "propagating": (TOKEN, TOKEN),
+    "throttled": (TOKEN, TOKEN),
+    "mailbox-missing": (TOKEN, TOKEN),
+    "secret-expired": (TOKEN, (7000222, "invalid_client")),
+}
+SUBERRORS = {65001: "consent_required", 50076: "basic_action", 50055: "user_password_expired"}
+# scenario -> what exchangelib raises for the guide's mail account with a delegated token
+# (None = works); for scenarios without a delegated token, the app-only token is used.
+EWS_OUTCOME: dict[str, type[Exception] | None] = {
+    "ready": None,
+    "public-client-flows-off": None,  # app-only token, impersonating the mail account
+    "no-admin-consent": ews_errors.UnauthorizedError,  # app-only token without roles
+    "mfa-required": None,
+    "password-expired": None,
+    "account-locked": None,
+    "account-disabled": None,
+    "ews-blocked": ews_errors.MalformedResponseError,  # HTTP 403
+    "propagating": ews_errors.MalformedResponseError,  # HTTP 403 until it settles
+    "throttled": ews_errors.ErrorServerBusy,
+    "mailbox-missing": ews_errors.ErrorNonExistentMailbox,
+    "secret-expired": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connections() -> Iterator[None]:
+    yield
+    clients.close_connections()
+
+
+def assert_outcome(result: dict[str, Any], expected: Any) -> None:
+    if expected == TOKEN:
+        assert "access_token" in result, result.get("error_description")
+        return
+    code, error = expected
+    assert "access_token" not in result
+    assert result["error"] == error
+    assert result["error_codes"] == [code]
+    assert result["error_description"].startswith(f"AADSTS{code}: ")
+    assert "\r\nTrace ID: " in result["error_description"]
+    assert "\r\nCorrelation ID: " in result["error_description"]
+    for key in ("timestamp", "trace_id", "correlation_id", "error_uri"):
+        assert result[key]
+    if code in SUBERRORS:
+        assert result["suberror"] == SUBERRORS[code]
+
+
+def test_every_scenario_has_a_case() -> None:
+    assert set(shipped_scenarios()) == set(ENTRA)
+    assert set(ENTRA) - set(EWS_OUTCOME) == {"fresh"}  # no token of any kind in fresh
+
+
+@pytest.mark.parametrize("scenario", sorted(ENTRA))
+def test_entra_outcomes(sandbox: Sandbox, scenario: str) -> None:
+    sandbox.load_scenario(scenario)
+    info = sandbox.info
+    user = info["users"][0]
+    ropc, app_only = ENTRA[scenario]
+    assert_outcome(clients.ropc_token(info, user["email"], user["password"]), ropc)
+    secret = info["client_secret"] or "Sbx8Q~trainingSecretValue.0123456789abcd"
+    assert_outcome(clients.app_token(info, secret=secret), app_only)
+
+
+@pytest.mark.parametrize("scenario", sorted(ENTRA))
+def test_wrong_values_answered_as_entra_does(sandbox: Sandbox, scenario: str) -> None:
+    sandbox.load_scenario(scenario)
+    info = sandbox.info
+    user = info["users"][0]
+    with pytest.raises(ValueError, match="Unable to get authority configuration"):
+        clients.public_app(info, tenant="00000000-1111-2222-3333-444444444444")
+    unknown_app = str(uuid.uuid4())
+    assert_outcome(clients.ropc_token(info, user["email"], user["password"], client_id=unknown_app),
+                   (700016, "unauthorized_client"))
+    assert_outcome(clients.app_token(info, secret="x", client_id=unknown_app),
+                   (700016, "unauthorized_client"))
+    flows_on = sandbox.state["apps"][info["client_id"]]["public_client_flows"]
+    wrong_password = (50126, "invalid_grant") if flows_on else (7000218, "invalid_client")
+    unknown_user = (50034, "invalid_grant") if flows_on else (7000218, "invalid_client")
+    assert_outcome(clients.ropc_token(info, user["email"], "not-the-password"), wrong_password)
+    assert_outcome(clients.ropc_token(info, f"nobody@{info['tenant_domain']}", "x"), unknown_user)
+    # The verified domain works as well as the tenant id.
+    assert_outcome(clients.ropc_token(info, user["email"], user["password"],
+                                      tenant=info["tenant_domain"]), ENTRA[scenario][0])
+
+
+def _account_for(sandbox: Sandbox, scenario: str) -> Any:
+    info = sandbox.info
+    user = info["users"][0]
+    token = clients.ropc_token(info, user["email"], user["password"])
+    if "access_token" in token:
+        return clients.ews_account(info, token, user["email"])
+    token = clients.app_token(info)
+    assert "access_token" in token, token
+    return clients.ews_account(info, token, user["email"], impersonation=True)
+
+
+@pytest.mark.parametrize("scenario", sorted(EWS_OUTCOME))
+def test_ews_outcomes(sandbox: Sandbox, scenario: str) -> None:
+    sandbox.load_scenario(scenario)
+    info = sandbox.info
+    account = _account_for(sandbox, scenario)
+    expected = EWS_OUTCOME[scenario]
+    recipient = info["users"][1]["email"]
+    subject = f"{scenario} {uuid.uuid4()}"
+    if expected is not None:
+        with pytest.raises(expected) as caught:
+            _ = account.inbox.total_count
+        with pytest.raises(expected):
+            clients.send_mail(account, recipient, subject, save_copy=False)
+        if expected is ews_errors.ErrorServerBusy:
+            assert caught.value.back_off == 5.0
+        if expected is ews_errors.MalformedResponseError:
+            assert "Code: 403" in str(caught.value)
+        assert sandbox.mailbox(recipient) == []
+        return
+    before = account.inbox.total_count
+    assert account.inbox.all().count() == before
+    clients.send_mail(account, recipient, subject, "sent by the scenario test")
+    clients.send_mail(account, "someone@example.org", subject, save_copy=False)
+    assert [m["subject"] for m in sandbox.mailbox(recipient)] == [subject]
+    assert [m["subject"] for m in sandbox.mailbox(info["users"][0]["email"], "sentitems")] == [subject]
+    assert sandbox.outbox[-1]["external"] == ["someone@example.org"]
+
+
+def test_round_trip_counts_go_up(sandbox: Sandbox) -> None:
+    sandbox.load_scenario("ready")
+    info = sandbox.info
+    (a, b) = info["users"][:2]
+    sender = clients.ews_account(info, clients.ropc_token(info, a["email"], a["password"]), a["email"])
+    receiver = clients.ews_account(info, clients.ropc_token(info, b["email"], b["password"]), b["email"])
+    assert receiver.inbox.total_count == 0
+    subjects = [f"round trip {n} {uuid.uuid4()}" for n in range(3)]
+    for subject in subjects:
+        clients.send_mail(sender, b["email"], subject)
+    receiver.inbox.refresh()
+    assert receiver.inbox.total_count == 3
+    assert receiver.inbox.all().count() == 3
+    assert receiver.inbox.filter(subject=subjects[1]).count() == 1
+    assert {m.subject for m in receiver.inbox.all()} == set(subjects)
+    assert sender.sent.all().count() == 3
+
+
+def test_propagating_settles_after_the_delay(sandbox: Sandbox) -> None:
+    sandbox.load_scenario("propagating")
+    info = sandbox.info
+    user = info["users"][0]
+    token = clients.ropc_token(info, user["email"], user["password"])
+    account = clients.ews_account(info, token, user["email"])
+    with pytest.raises(ews_errors.MalformedResponseError, match="Code: 403"):
+        _ = account.inbox.total_count
+    sandbox.patch({"propagation": {"seconds": 0.5}})  # shorten the window, not restart it
+    deadline = time.monotonic() + 5
+    while sandbox.propagating and time.monotonic() < deadline:
+        time.sleep(0.05)
+    clients.close_connections()
+    account = clients.ews_account(info, token, user["email"])
+    assert account.inbox.total_count == 0
+
+
+def test_portal_step_while_running_with_propagation(sandbox: Sandbox) -> None:
+    """The trainer grants consent; Entra keeps answering 65001 until the change has spread."""
+    sandbox.load_scenario("no-admin-consent")
+    info = sandbox.info
+    user = info["users"][0]
+    sandbox.patch({"propagation": {"seconds": 30, "on_change": True}})
+    sandbox.patch({"apps": {info["client_id"]: {"admin_consent": True}}})
+    assert sandbox.propagating
+    assert_outcome(clients.ropc_token(info, user["email"], user["password"]),
+                   (65001, "invalid_grant"))
+    sandbox.settle()
+    assert_outcome(clients.ropc_token(info, user["email"], user["password"]), TOKEN)
