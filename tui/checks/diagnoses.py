@@ -402,11 +402,12 @@ HTTP: dict[str, Entry] = {
     "HTTP403": _e(
         "403 Forbidden right after setup",
         "Exchange refused the token. Right after the app registration or consent this is normal "
-        "for a while (Exchange's permission cache takes 30 minutes to 2 hours); later it means "
-        "EWS is blocked for the app.",
+        "for a while (Exchange's permission cache takes 30 minutes to 2 hours); if it lasts, EWS "
+        "is blocked for the tenant (EWSEnabled) or this app is not in EwsAllowedAppIDs. EWS in "
+        f"Exchange Online ends for good on {EWS_DEADLINE}.",
         RETEST,
-        "Wait and test again. If it persists, an Exchange admin runs: "
-        f"{EWS_POWERSHELL} (changes can take up to 24 hours).",
+        "Wait and test again (mailsetup check --wait 300). If it persists, an Exchange admin "
+        f"runs: {EWS_POWERSHELL} — changes can take up to 24 hours.",
         retryable=True,
     ),
     "HTTP404": _e(
