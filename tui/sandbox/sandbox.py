@@ -41,6 +41,7 @@ class Sandbox:
         self._certificates: CertificateFiles | None = None
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.unhandled_errors = 0  # requests that hit a bug instead of a designed answer
         self._start_propagation_on_load()
 
     # -- life cycle -----------------------------------------------------------------------------
