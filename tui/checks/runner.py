@@ -39,7 +39,8 @@ from tui.settings.model import Settings
 # total per target even when no --wait was given: waiting what the server asks is the polite way.
 THROTTLE_BUDGET = 30.0
 MAX_THROTTLE_RETRIES = 4
-DEFAULT_RETRY_INTERVAL = 15.0
+DEFAULT_RETRY_INTERVAL = 15.0  # the longest pause between two retries of the same step
+FIRST_RETRY = 2.0
 DEFAULT_ROUND_TRIP_TIMEOUT = 120.0
 
 EventCallback = Callable[[CheckEvent], None]
@@ -65,17 +66,20 @@ class _Budget:
         self.wait_left = max(0.0, wait)
         self.throttle_left = max(THROTTLE_BUDGET, wait)
         self.throttle_retries = 0
+        self.retries = 0
 
     def delay_for(self, diagnosis: Diagnosis, interval: float) -> float | None:
         if diagnosis.retry_after is not None:
-            delay = max(0.5, diagnosis.retry_after)
+            delay = max(0.1, diagnosis.retry_after)
             if self.throttle_retries < MAX_THROTTLE_RETRIES and delay <= self.throttle_left:
                 self.throttle_retries += 1
                 self.throttle_left -= delay
                 return delay
             return None
         if diagnosis.retryable and self.wait_left > 0:
-            delay = min(interval, self.wait_left)
+            # Short first, then longer: propagation often ends within seconds, sometimes minutes.
+            delay = min(FIRST_RETRY * 2 ** self.retries, interval, self.wait_left)
+            self.retries += 1
             self.wait_left -= delay
             return delay
         return None
@@ -128,6 +132,10 @@ class CheckRunner:
 
         self._final = []
         found, unknown = expand(self.settings, list(targets))
+        if found:
+            # Loaded before the log filter is attached, so their loggers exist and get it.
+            import exchangelib  # noqa: F401
+            import msal  # noqa: F401
         log_filter = install_log_filter(self.redactor)
         context = StepContext(self)
         # catch_warnings is process-wide, not per thread: one context for the whole run records
