@@ -135,9 +135,10 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> dict
     parent = data.pop("extends", None)
     data["name"] = data.get("name") or name
     if parent:
-        if parent in _seen:
+        seen = (*_seen, str(name_or_path))
+        if str(parent) in seen:
             raise ScenarioError(f"scenario {name}: 'extends' loops through {parent!r}")
-        base = load_scenario(parent, (*_seen, name))
+        base = load_scenario(parent, seen)
         base["description"] = ""
         data = merge_patch(base, data)
     return normalize(data)

@@ -1,0 +1,84 @@
+"""Tenant state: scenario loading, inheritance, validation and merge patches (no server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.sandbox.state import (
+    ScenarioError,
+    load_scenario,
+    merge_patch,
+    normalize,
+    public_view,
+    secret_expired,
+    shipped_scenarios,
+)
+
+REQUIRED = {
+    "ready", "fresh", "public-client-flows-off", "no-admin-consent", "mfa-required",
+    "password-expired", "account-locked", "account-disabled", "ews-blocked", "propagating",
+    "throttled", "mailbox-missing", "secret-expired",
+}
+
+
+def test_all_required_scenarios_ship_and_load() -> None:
+    assert REQUIRED <= set(shipped_scenarios())
+    for name in shipped_scenarios():
+        state = load_scenario(name)
+        assert state["name"] == name
+        assert state["description"]
+        assert state["primary_app"] in state["apps"]
+        assert state["users"]
+
+
+def test_extends_applies_a_merge_patch() -> None:
+    ready = load_scenario("ready")
+    mfa = load_scenario("mfa-required")
+    first = next(iter(ready["users"]))
+    assert mfa["users"][first]["mfa_required"] is True
+    assert mfa["users"][first]["password"] == ready["users"][first]["password"]
+    assert list(mfa["users"]) == list(ready["users"])  # order kept: the first user is the guide's
+
+
+def test_merge_patch_follows_rfc_7386() -> None:
+    target = {"a": {"b": 1, "c": 2}, "d": [1, 2]}
+    assert merge_patch(target, {"a": {"b": None, "e": 3}, "d": [3]}) == {"a": {"c": 2, "e": 3}, "d": [3]}
+    assert target == {"a": {"b": 1, "c": 2}, "d": [1, 2]}  # not modified in place
+    assert merge_patch(target, {"a": "x"}) == {"a": "x", "d": [1, 2]}
+
+
+def test_normalize_rejects_nonsense() -> None:
+    base = load_scenario("ready")
+    with pytest.raises(ScenarioError, match="unknown keys"):
+        normalize(merge_patch(base, {"users": {"a@b": {"mfa": True}}}))
+    with pytest.raises(ScenarioError, match="true or false"):
+        normalize(merge_patch(base, {"tenant": {"ews_enabled": "yes"}}))
+    with pytest.raises(ScenarioError, match="required"):
+        normalize(merge_patch(base, {"tenant": {"id": ""}}))
+    with pytest.raises(ScenarioError, match="unknown scenario"):
+        load_scenario("no-such-scenario")
+
+
+def test_scenario_file_of_your_own(tmp_path: Path) -> None:
+    own = tmp_path / "class.toml"
+    own.write_text('extends = "ready"\ndescription = "Class A"\n[throttling]\nenabled = true\n')
+    state = load_scenario(own)
+    assert state["name"] == "class" and state["throttling"]["enabled"] is True
+    loop = tmp_path / "loop.toml"
+    loop.write_text(f'extends = "{loop}"\n')
+    with pytest.raises(ScenarioError, match="loops"):
+        load_scenario(loop)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[tenant\n")
+    with pytest.raises(ScenarioError):
+        load_scenario(broken)
+
+
+def test_secret_expiry_and_public_view() -> None:
+    assert secret_expired({"expires": "2020-01-01"})
+    assert not secret_expired({"expires": "2099-12-31"})
+    view = public_view(load_scenario("ready"))
+    assert all(u["password"] == "***" for u in view["users"].values())
+    assert all(s["value"] == "***" for a in view["apps"].values() for s in a["secrets"])
