@@ -116,6 +116,8 @@ def from_http(status: int, target: str, headers: Mapping[str, str] | None = None
     retry_after = _retry_after(headers)
     if status in (401, 403) and _ews_blocked(headers, body):
         return make("EWS_BLOCKED", table.EWS["EWS_BLOCKED"], target, raw)
+    if status == 401 and token_expired_answer(headers):
+        return make("TOKEN_EXPIRED", table.EWS["TOKEN_EXPIRED"], target, raw)
     if status == 401 and "2000003" in _header(headers, "x-ms-diagnostics"):
         return make("TOKEN_AUDIENCE", table.WARNINGS["TOKEN_AUDIENCE"], target, raw)
     key = "HTTP5xx" if status >= 500 else f"HTTP{status}"
@@ -123,6 +125,12 @@ def from_http(status: int, target: str, headers: Mapping[str, str] | None = None
     if entry is None:
         return make(f"HTTP{status}", table.uncatalogued(f"The server (HTTP {status})"), target, raw)
     return make(key, entry, target, raw, retry_after)
+
+
+def token_expired_answer(headers: Mapping[str, str] | None) -> bool:
+    """Exchange Online's 401 for an expired token (x-ms-diagnostics 2000001 / "expired")."""
+    text = _header(headers, "x-ms-diagnostics").lower()
+    return text.startswith("2000001") or "expired" in text
 
 
 def _ews_blocked(headers: Mapping[str, str] | None, body: str) -> bool:

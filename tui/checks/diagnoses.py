@@ -389,6 +389,14 @@ EWS: dict[str, Entry] = {
     ),
     "UnauthorizedError": _EWS_BLOCKED,
     "EWS_BLOCKED": _EWS_BLOCKED,
+    "TOKEN_EXPIRED": _e(
+        "Token refused as expired",
+        "Exchange refused the token as expired, even a fresh one: the clock of this computer is "
+        "probably wrong (tokens are only valid for a limited time).",
+        RETEST,
+        "Set this computer's date, time and time zone correctly (turn on time synchronisation) "
+        "and test again.",
+    ),
     "TokenRefreshFailed": _e(
         "Token could not be renewed",
         "The token expired during the check and a new one could not be obtained.",

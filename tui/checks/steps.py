@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from tui.checks import diagnose, entra, ews, net
 from tui.checks.events import Status
-from tui.checks.http import CheckSession, effective_verify, take_last_response
+from tui.checks.http import CheckSession, effective_verify, last_response, take_last_response
 from tui.checks.runner import StepOutcome
 from tui.checks.targets import Target, incoming_target
 
@@ -236,9 +236,20 @@ def step_token_contents(ctx: StepContext, target: Target) -> StepOutcome:
     return StepOutcome(Status.OK, f"audience, {what}, tenant and user match the settings")
 
 
+def with_account(ctx: StepContext, target: Target, operation: Callable[[Any], Any]) -> Any:
+    """Run an EWS operation; if Exchange calls the token expired, renew it once and try again."""
+    try:
+        return operation(ctx.account(target))
+    except Exception:
+        last = last_response.value or {}
+        if last.get("status") != 401 or not diagnose.token_expired_answer(last.get("headers")):
+            raise
+    ctx.token(target, force=True)
+    return operation(ctx.account(target))
+
+
 def step_mailbox(ctx: StepContext, target: Target) -> StepOutcome:
-    account = ctx.account(target)
-    name, total = ews.inbox_summary(account)
+    name, total = with_account(ctx, target, ews.inbox_summary)
     return StepOutcome(Status.WARNING, f"{target.mailbox}: {name}, {total} items",
                        diagnose.from_code("EWS_RETIREMENT", target.name))
 
@@ -255,9 +266,9 @@ def message_body(kind: str) -> str:
 
 
 def step_send(ctx: StepContext, target: Target) -> StepOutcome:
-    account = ctx.account(target)
-    ews.send_message(account, sender=target.sender, recipient=target.recipient,
-                     subject=message_subject(), body=message_body("outgoing"))
+    with_account(ctx, target, lambda account: ews.send_message(
+        account, sender=target.sender, recipient=target.recipient,
+        subject=message_subject(), body=message_body("outgoing")))
     return StepOutcome(Status.OK, f"sent from {target.sender} to {target.recipient}")
 
 

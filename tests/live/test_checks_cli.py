@@ -1,0 +1,160 @@
+"""`mailsetup check` as an admin meets it, against the sandbox: readable output, exit codes for
+missing/invalid settings and secrets, Ctrl+C, cancellation, and the bounded token refresh."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tui.checks import CheckRunner, Status
+from tui.cli import main
+from tui.settings.model import Secret
+from tui.settings.store import save_settings
+
+from test_checks_scenarios import assert_no_secrets, secrets_of
+
+
+def write(sandbox, tmp_path: Path, **changes) -> Path:
+    settings = sandbox.settings()
+    for key, value in changes.items():
+        target = settings
+        *path, last = key.split("__")
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, last, value)
+    return save_settings(settings, tmp_path / "settings.toml")
+
+
+def test_a_failure_reads_as_cause_guide_step_and_fix(sandbox, tmp_path, capsys):
+    sandbox.load_scenario("public-client-flows-off")
+    config = write(sandbox, tmp_path)
+    assert main(["check", "--config", str(config), "--only", "outgoing"]) == 1
+    out = capsys.readouterr().out
+    assert_no_secrets(out, secrets_of(sandbox))
+    lines = out.splitlines()
+    assert any(line.startswith("✓ settings") for line in lines)
+    assert any(line.startswith("✗ token") and " ms" in line for line in lines)
+    assert "    AADSTS7000218 — Public client flows are off" in lines
+    assert any(line.startswith("    Fix at A17 — Allow public client flows:") for line in lines)
+    assert any(line.startswith("    for support: error=invalid_client") and "trace_id=" in line for line in lines)
+    assert any(line.startswith("- mailbox") for line in lines)
+    assert lines[-1] == "1 check failed"
+
+
+def test_a_passing_run_still_warns_once_about_ews_and_the_password_flow(sandbox, tmp_path, capsys):
+    sandbox.load_scenario("ready")
+    config = write(sandbox, tmp_path)
+    assert main(["check", "--config", str(config), "--no-send"]) == 0
+    out = capsys.readouterr().out
+    assert_no_secrets(out, secrets_of(sandbox))
+    assert out.count("1 April 2027") == 1  # explained under the first mailbox line only
+    assert out.count("ROPC_DISCOURAGED") == 1
+    assert "! outgoing  mailbox" in out and "- outgoing  send" in out
+    assert out.splitlines()[-1].startswith("All checks passed (")
+
+
+def test_missing_settings_file_exits_2(tmp_path, capsys):
+    assert main(["check", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "no settings file" in capsys.readouterr().err
+
+
+def test_unparsable_settings_file_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[azure\nclient_id = ")
+    assert main(["check", "--config", str(bad), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert str(bad) in captured.err and captured.out == ""
+
+
+def test_invalid_settings_exit_2_listing_the_problems_in_the_guides_words(sandbox, tmp_path, capsys):
+    sandbox.load_scenario("ready")
+    config = write(sandbox, tmp_path, azure__client_id="", outgoing__test__recipient="not-an-address")
+    assert main(["check", "--config", str(config), "--only", "outgoing"]) == 2
+    err = capsys.readouterr().err
+    assert "Application (client) ID is missing" in err and "(step A8)" in err
+    assert "outgoing.test.recipient" in err and "2 errors" in err
+
+
+def test_a_secret_from_an_unset_variable_exits_2_without_a_terminal(sandbox, tmp_path, capsys, monkeypatch):
+    sandbox.load_scenario("ready")
+    monkeypatch.delenv("MAILSETUP_TEST_PW", raising=False)
+    config = write(sandbox, tmp_path, outgoing__test__password=Secret(env="MAILSETUP_TEST_PW"))
+    assert main(["check", "--config", str(config), "--only", "outgoing"]) == 2
+    assert "MAILSETUP_TEST_PW is not set" in capsys.readouterr().err
+    password = next(u["password"] for u in sandbox.info["users"] if u["email"].startswith("erp@"))
+    monkeypatch.setenv("MAILSETUP_TEST_PW", password)
+    assert main(["check", "--config", str(config), "--only", "outgoing", "--no-send"]) == 0
+    assert_no_secrets(capsys.readouterr().out, [password])
+
+
+def test_an_unknown_account_fails_with_a_pointer_to_c8(sandbox, tmp_path, capsys):
+    sandbox.load_scenario("ready")
+    config = write(sandbox, tmp_path)
+    assert main(["check", "--config", str(config), "--only", "nobody@example.com", "--json"]) == 1
+    assert '"guide_step": "C9"' in capsys.readouterr().out
+
+
+def test_cancel_during_a_propagation_wait_stops_the_run(sandbox):
+    sandbox.load_scenario("propagating")  # EWS answers 403 for a minute
+    cancel = threading.Event()
+    seen: list = []
+
+    def on_event(event):
+        seen.append(event)
+        if event.retry_in is not None and event.status is Status.FAILED:
+            cancel.set()
+
+    report = CheckRunner(sandbox.settings(), on_event=on_event, wait=60, cancel=cancel).run(
+        ["outgoing"], send=False
+    )
+    assert report.cancelled and not report.ok
+    mailbox = next(c for c in report.checks if c.step == "mailbox")
+    assert mailbox.status is Status.FAILED and mailbox.diagnosis.code == "HTTP403"
+    assert all(c.status is Status.SKIPPED for c in report.checks if c.step in ("send", "round trip"))
+
+
+def test_a_token_exchange_calls_expired_is_renewed_once_then_explained(sandbox):
+    sandbox.load_scenario("ready")
+    sandbox.patch({"tenant": {"token_lifetime_seconds": 0}})  # every token is born expired
+    events: list = []
+    report = CheckRunner(sandbox.settings(), on_event=events.append).run(["outgoing"], send=False)
+    mailbox = next(c for c in report.checks if c.step == "mailbox")
+    assert mailbox.status is Status.FAILED
+    assert mailbox.diagnosis.code == "TOKEN_EXPIRED" and "clock" in mailbox.diagnosis.cause
+
+
+def test_ctrl_c_exits_130(sandbox, tmp_path):
+    sandbox.load_scenario("propagating")
+    config = write(sandbox, tmp_path)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "check", "--config", str(config), "--only", "outgoing",
+         "--wait", "120"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 30
+        line = ""
+        while "retrying" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+        assert "retrying" in line
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(autouse=True)
+def _calm_sandbox(sandbox):
+    yield
+    sandbox.load_scenario("ready")
