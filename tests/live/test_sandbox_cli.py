@@ -17,7 +17,10 @@ def start_cli(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "tui", "sandbox", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -38,8 +41,16 @@ def test_json_line_then_serves_then_stops_on_ctrl_c(tmp_path: Path) -> None:
         line = process.stdout.readline() if process.stdout else ""
         elapsed = time.monotonic() - started
         info = json.loads(line)
-        for key in ("authority_host", "ews_url", "ca_file", "tenant_id", "client_id", "users",
-                    "control_url", "control_token"):
+        for key in (
+            "authority_host",
+            "ews_url",
+            "ca_file",
+            "tenant_id",
+            "client_id",
+            "users",
+            "control_url",
+            "control_token",
+        ):
             assert key in info
         assert all(set(u) == {"email", "password"} for u in info["users"])
         assert elapsed < 30  # the 2-second promise is measured in the report, not asserted here
@@ -68,8 +79,12 @@ def test_json_line_then_serves_then_stops_on_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_unknown_scenario_exits_2() -> None:
-    result = subprocess.run([sys.executable, "-m", "tui", "sandbox", "--scenario", "nope", "--json"],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "sandbox", "--scenario", "nope", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert "unknown scenario 'nope'" in result.stderr
     assert result.stdout == ""

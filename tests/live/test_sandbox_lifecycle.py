@@ -28,8 +28,9 @@ def test_stop_closes_keep_alive_connections_and_cleans_up() -> None:
     import ssl
 
     context = ssl.create_default_context(cafile=str(ca_file))
-    idle = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
-                               server_hostname="127.0.0.1")  # connected, never sends a request
+    idle = context.wrap_socket(
+        socket.create_connection(("127.0.0.1", port), timeout=5), server_hostname="127.0.0.1"
+    )  # connected, never sends a request
     deadline = time.monotonic() + 5
     while sandbox.open_connections() < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -45,8 +46,9 @@ def test_stop_closes_keep_alive_connections_and_cleans_up() -> None:
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     assert not ca_file.exists() and not ca_file.parent.exists()
-    new_threads = [t for t in threading.enumerate()
-                   if t.ident not in threads_before and t.is_alive()]
+    new_threads = [
+        t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()
+    ]
     deadline = time.monotonic() + 5
     while any(t.is_alive() for t in new_threads) and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -99,18 +99,23 @@ def test_wrong_values_answered_as_entra_does(sandbox: Sandbox, scenario: str) ->
     with pytest.raises(ValueError, match="Unable to get authority configuration"):
         clients.public_app(info, tenant="00000000-1111-2222-3333-444444444444")
     unknown_app = str(uuid.uuid4())
-    assert_outcome(clients.ropc_token(info, user["email"], user["password"], client_id=unknown_app),
-                   (700016, "unauthorized_client"))
-    assert_outcome(clients.app_token(info, secret="x", client_id=unknown_app),
-                   (700016, "unauthorized_client"))
+    assert_outcome(
+        clients.ropc_token(info, user["email"], user["password"], client_id=unknown_app),
+        (700016, "unauthorized_client"),
+    )
+    assert_outcome(
+        clients.app_token(info, secret="x", client_id=unknown_app), (700016, "unauthorized_client")
+    )
     flows_on = sandbox.state["apps"][info["client_id"]]["public_client_flows"]
     wrong_password = (50126, "invalid_grant") if flows_on else (7000218, "invalid_client")
     unknown_user = (50034, "invalid_grant") if flows_on else (7000218, "invalid_client")
     assert_outcome(clients.ropc_token(info, user["email"], "not-the-password"), wrong_password)
     assert_outcome(clients.ropc_token(info, f"nobody@{info['tenant_domain']}", "x"), unknown_user)
     # The verified domain works as well as the tenant id.
-    assert_outcome(clients.ropc_token(info, user["email"], user["password"],
-                                      tenant=info["tenant_domain"]), ENTRA[scenario][0])
+    assert_outcome(
+        clients.ropc_token(info, user["email"], user["password"], tenant=info["tenant_domain"]),
+        ENTRA[scenario][0],
+    )
 
 
 def _account_for(sandbox: Sandbox, scenario: str) -> Any:
@@ -148,7 +153,9 @@ def test_ews_outcomes(sandbox: Sandbox, scenario: str) -> None:
     clients.send_mail(account, recipient, subject, "sent by the scenario test")
     clients.send_mail(account, "someone@example.org", subject, save_copy=False)
     assert [m["subject"] for m in sandbox.mailbox(recipient)] == [subject]
-    assert [m["subject"] for m in sandbox.mailbox(info["users"][0]["email"], "sentitems")] == [subject]
+    assert [m["subject"] for m in sandbox.mailbox(info["users"][0]["email"], "sentitems")] == [
+        subject
+    ]
     assert sandbox.outbox[-1]["external"] == ["someone@example.org"]
 
 
@@ -156,8 +163,12 @@ def test_round_trip_counts_go_up(sandbox: Sandbox) -> None:
     sandbox.load_scenario("ready")
     info = sandbox.info
     (a, b) = info["users"][:2]
-    sender = clients.ews_account(info, clients.ropc_token(info, a["email"], a["password"]), a["email"])
-    receiver = clients.ews_account(info, clients.ropc_token(info, b["email"], b["password"]), b["email"])
+    sender = clients.ews_account(
+        info, clients.ropc_token(info, a["email"], a["password"]), a["email"]
+    )
+    receiver = clients.ews_account(
+        info, clients.ropc_token(info, b["email"], b["password"]), b["email"]
+    )
     assert receiver.inbox.total_count == 0
     subjects = [f"round trip {n} {uuid.uuid4()}" for n in range(3)]
     for subject in subjects:
@@ -195,7 +206,8 @@ def test_portal_step_while_running_with_propagation(sandbox: Sandbox) -> None:
     sandbox.patch({"propagation": {"seconds": 30, "on_change": True}})
     sandbox.patch({"apps": {info["client_id"]: {"admin_consent": True}}})
     assert sandbox.propagating
-    assert_outcome(clients.ropc_token(info, user["email"], user["password"]),
-                   (65001, "invalid_grant"))
+    assert_outcome(
+        clients.ropc_token(info, user["email"], user["password"]), (65001, "invalid_grant")
+    )
     sandbox.settle()
     assert_outcome(clients.ropc_token(info, user["email"], user["password"]), TOKEN)

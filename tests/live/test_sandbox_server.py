@@ -6,6 +6,7 @@ with a bounded number of examples.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
@@ -19,8 +20,12 @@ from hypothesis import strategies as st
 from tui.sandbox import Sandbox, clients
 from tui.sandbox.server import MAX_BODY
 
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def tls_connect(sandbox: Sandbox, timeout: float = 5.0) -> ssl.SSLSocket:
@@ -74,9 +79,11 @@ def bearer(sandbox: Sandbox) -> str:
 
 
 def ews_request(token: str, body: bytes, content_type: str = "text/xml; charset=utf-8") -> bytes:
-    head = (f"POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode("latin-1") + body
 
 
@@ -101,12 +108,18 @@ def test_listens_on_loopback_only(sandbox: Sandbox) -> None:
 
 
 # -- control API --------------------------------------------------------------------------------
-def control(sandbox: Sandbox, method: str, path: str, body: Any = None,
-            token: str | None = None) -> requests.Response:
+def control(
+    sandbox: Sandbox, method: str, path: str, body: Any = None, token: str | None = None
+) -> requests.Response:
     session = clients.http_session(sandbox.info["ca_file"])
     headers = {"Authorization": f"Bearer {token or sandbox.control_token}"}
-    return session.request(method, f"{sandbox.info['control_url']}{path}", headers=headers,
-                           data=None if body is None else json.dumps(body), timeout=5)
+    return session.request(
+        method,
+        f"{sandbox.info['control_url']}{path}",
+        headers=headers,
+        data=None if body is None else json.dumps(body),
+        timeout=5,
+    )
 
 
 def test_control_api(sandbox: Sandbox) -> None:
@@ -116,8 +129,9 @@ def test_control_api(sandbox: Sandbox) -> None:
     shown = control(sandbox, "GET", "/state").json()
     assert shown["state"]["name"] == "ready"
     assert "mfa-required" in shown["scenarios"]
-    patched = control(sandbox, "PATCH", "/state",
-                      {"apps": {client_id: {"public_client_flows": False}}}).json()
+    patched = control(
+        sandbox, "PATCH", "/state", {"apps": {client_id: {"public_client_flows": False}}}
+    ).json()
     assert patched["state"]["apps"][client_id]["public_client_flows"] is False
     assert patched["state"]["apps"][client_id]["admin_consent"] is True  # merged, not replaced
     info = sandbox.info
@@ -136,7 +150,9 @@ def test_control_api(sandbox: Sandbox) -> None:
 def test_user_realm_and_unknown_paths(sandbox: Sandbox) -> None:
     session = clients.http_session(sandbox.info["ca_file"])
     domain = sandbox.info["tenant_domain"]
-    realm = session.get(f"{sandbox.base_url}/common/userrealm/a@{domain}?api-version=1.0", timeout=5)
+    realm = session.get(
+        f"{sandbox.base_url}/common/userrealm/a@{domain}?api-version=1.0", timeout=5
+    )
     assert realm.json()["account_type"] == "Managed"
     assert session.get(f"{sandbox.base_url}/nothing/here", timeout=5).status_code == 404
 
@@ -152,19 +168,29 @@ def test_fuzz_random_requests(sandbox: Sandbox, junk: bytes) -> None:
 
 
 @FUZZ
-@given(body=st.one_of(
-    st.binary(max_size=4000),
-    st.text(max_size=500).map(lambda t: (
-        '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
-        'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body>'
-        f"<m:GetFolder>{t}</m:GetFolder></s:Body></s:Envelope>").encode("utf-8")),
-    st.sampled_from(["GetFolder", "FindItem", "CreateItem", "ResolveNames", "GetItem", "Nope"]).map(
-        lambda op: (
-            '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">'
-            f"<s:Body><m:{op}/></s:Body></s:Envelope>").encode()),
-))
+@given(
+    body=st.one_of(
+        st.binary(max_size=4000),
+        st.text(max_size=500).map(
+            lambda t: (
+                '<?xml version="1.0"?>'
+                '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+                'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
+                'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body>'
+                f"<m:GetFolder>{t}</m:GetFolder></s:Body></s:Envelope>"
+            ).encode()
+        ),
+        st.sampled_from(
+            ["GetFolder", "FindItem", "CreateItem", "ResolveNames", "GetItem", "Nope"]
+        ).map(
+            lambda op: (
+                '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+                'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">'
+                f"<s:Body><m:{op}/></s:Body></s:Envelope>"
+            ).encode()
+        ),
+    )
+)
 def test_fuzz_malformed_soap(sandbox: Sandbox, bearer: str, body: bytes) -> None:
     answer = exchange(sandbox, ews_request(bearer, body))
     assert answer is not None
@@ -178,7 +204,9 @@ def test_fuzz_malformed_soap(sandbox: Sandbox, bearer: str, body: bytes) -> None
 
 
 @FUZZ
-@given(content_type=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60))
+@given(
+    content_type=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=60)
+)
 def test_fuzz_content_types(sandbox: Sandbox, bearer: str, content_type: str) -> None:
     answer = exchange(sandbox, ews_request(bearer, b"<x/>", content_type.strip() or "x"))
     assert answer is not None
@@ -191,8 +219,10 @@ def test_fuzz_content_types(sandbox: Sandbox, bearer: str, content_type: str) ->
 
 
 def test_huge_bodies_are_bounded(sandbox: Sandbox, bearer: str) -> None:
-    head = (f"POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n"
-            f"Content-Type: text/xml\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n").encode()
+    head = (
+        f"POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {bearer}\r\n"
+        f"Content-Type: text/xml\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n"
+    ).encode()
     answer = exchange(sandbox, head + b"x" * 1000)
     assert answer is not None and answer[0] == 413
     big = b"<a>" + b"y" * (5 * 1024 * 1024) + b"</a>"  # within the limit: read, then refused
@@ -211,10 +241,8 @@ def test_plain_http_and_broken_tls_do_not_hurt(sandbox: Sandbox) -> None:
         with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as raw:
             raw.sendall(junk)
             raw.shutdown(socket.SHUT_WR)
-            try:
+            with contextlib.suppress(OSError):
                 raw.recv(100)
-            except OSError:
-                pass
     assert still_serving(sandbox)
     assert sandbox.unhandled_errors == 0
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tui.sandbox import Sandbox
-from tui.sandbox import clients
+from tui.sandbox import Sandbox, clients
 
 
 def test_ready_round_trip(sandbox: Sandbox) -> None:

@@ -17,9 +17,14 @@ SIGNER = TokenSigner.generate()
 
 def ropc(state: dict[str, Any], **form: str) -> tuple[int, dict[str, Any]]:
     user, data = next(iter(state["users"].items()))
-    base = {"grant_type": "password", "client_id": state["primary_app"], "username": user,
-            "password": data["password"], "client_info": "1",
-            "scope": "https://outlook.office365.com/EWS.AccessAsUser.All offline_access openid profile"}
+    base = {
+        "grant_type": "password",
+        "client_id": state["primary_app"],
+        "username": user,
+        "password": data["password"],
+        "client_info": "1",
+        "scope": "https://outlook.office365.com/EWS.AccessAsUser.All offline_access openid profile",
+    }
     return entra.token(state, state["tenant"]["id"], {**base, **form}, SIGNER)
 
 
@@ -49,8 +54,14 @@ def test_ropc_decision_order() -> None:
     app = state["primary_app"]
     everything_wrong = {
         "apps": {app: {"public_client_flows": False, "admin_consent": False}},
-        "users": {first: {"locked": True, "disabled": True, "password_expired": True,
-                          "mfa_required": True}},
+        "users": {
+            first: {
+                "locked": True,
+                "disabled": True,
+                "password_expired": True,
+                "mfa_required": True,
+            }
+        },
     }
     broken = normalize(merge_patch(state, everything_wrong))
     assert ropc(broken, client_id="0000")[1]["error_codes"] == [700016]
@@ -66,7 +77,9 @@ def test_ropc_decision_order() -> None:
         broken = normalize(merge_patch(broken, fix))
         assert ropc(broken)[1]["error_codes"] == [expected]
         assert ropc(broken, password="wrong")[1]["error_codes"] == [50126]
-        assert ropc(broken, username="ghost@" + state["tenant"]["domain"])[1]["error_codes"] == [50034]
+        assert ropc(broken, username="ghost@" + state["tenant"]["domain"])[1]["error_codes"] == [
+            50034
+        ]
     broken = normalize(merge_patch(broken, {"apps": {app: {"admin_consent": True}}}))
     status, body = ropc(broken)
     assert status == 200 and "access_token" in body
@@ -78,7 +91,8 @@ def test_token_endpoint_unknown_tenant_and_missing_parameters() -> None:
     assert ropc(state, grant_type="")[1]["error_codes"] == [900144]
     assert ropc(state, grant_type="device_code")[1]["error"] == "unsupported_grant_type"
     assert ropc(state, scope="https://outlook.office365.com/EWS.AccessAsUser.All User.Read")[1][
-        "error_codes"] == [28000]
+        "error_codes"
+    ] == [28000]
     assert ropc(state, scope="https://unknown.example/x")[1]["error_codes"] == [500011]
 
 
@@ -98,21 +112,30 @@ def test_ropc_token_claims_and_body() -> None:
 def test_client_credentials_secrets() -> None:
     state = load_scenario("ready")
     app = state["apps"][state["primary_app"]]
-    form = {"grant_type": "client_credentials", "client_id": state["primary_app"],
-            "scope": "https://outlook.office365.com/.default"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": state["primary_app"],
+        "scope": "https://outlook.office365.com/.default",
+    }
     tenant = state["tenant"]["id"]
     good = entra.token(state, tenant, {**form, "client_secret": app["secrets"][0]["value"]}, SIGNER)
-    assert good[0] == 200 and SIGNER.verify(good[1]["access_token"])["roles"] == ["full_access_as_app"]
+    assert good[0] == 200 and SIGNER.verify(good[1]["access_token"])["roles"] == [
+        "full_access_as_app"
+    ]
     assert good[1]["scope"] == "https://outlook.office365.com/.default"
     by_id = entra.token(state, tenant, {**form, "client_secret": app["secrets"][0]["id"]}, SIGNER)
     assert by_id[0] == 401 and by_id[1]["error_codes"] == [7000215]
     assert entra.token(state, tenant, form, SIGNER)[1]["error_codes"] == [7000218]
-    bad_scope = {**form, "client_secret": app["secrets"][0]["value"],
-                 "scope": "https://outlook.office365.com/EWS.AccessAsUser.All"}
+    bad_scope = {
+        **form,
+        "client_secret": app["secrets"][0]["value"],
+        "scope": "https://outlook.office365.com/EWS.AccessAsUser.All",
+    }
     assert entra.token(state, tenant, bad_scope, SIGNER)[1]["error_codes"] == [1002012]
     public_only = normalize(merge_patch(state, {"apps": {state["primary_app"]: {"secrets": []}}}))
     assert entra.token(public_only, tenant, {**form, "client_secret": "x"}, SIGNER)[1][
-        "error_codes"] == [700025]
+        "error_codes"
+    ] == [700025]
 
 
 def test_signer_refuses_what_exchange_refuses() -> None:

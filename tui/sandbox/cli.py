@@ -19,15 +19,30 @@ from tui.sandbox.state import ScenarioError, shipped_scenarios
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=0, metavar="N",
-                        help="port on 127.0.0.1 to listen on (default: any free port)")
-    parser.add_argument("--scenario", default="ready", metavar="NAME|FILE",
-                        help="tenant state to start with: a shipped scenario name or a TOML file "
-                        f"(shipped: {', '.join(shipped_scenarios())}; default: ready)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON line with the connection details, then serve")
-    parser.add_argument("--write-config", metavar="FILE",
-                        help="also write a complete mailsetup settings file for this tenant")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        metavar="N",
+        help="port on 127.0.0.1 to listen on (default: any free port)",
+    )
+    parser.add_argument(
+        "--scenario",
+        default="ready",
+        metavar="NAME|FILE",
+        help="tenant state to start with: a shipped scenario name or a TOML file "
+        f"(shipped: {', '.join(shipped_scenarios())}; default: ready)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON line with the connection details, then serve",
+    )
+    parser.add_argument(
+        "--write-config",
+        metavar="FILE",
+        help="also write a complete mailsetup settings file for this tenant",
+    )
 
 
 def _human(info: dict[str, Any], config: Path | None) -> str:
@@ -71,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         sandbox.start()
     except OSError as problem:
-        print(f"mailsetup sandbox: cannot listen on 127.0.0.1:{args.port}: {problem}",
-              file=sys.stderr)
+        print(
+            f"mailsetup sandbox: cannot listen on 127.0.0.1:{args.port}: {problem}", file=sys.stderr
+        )
         return 1
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -45,7 +45,9 @@ def http_session(ca_file: str) -> requests.Session:
     return session
 
 
-def public_app(info: dict[str, Any], *, client_id: str | None = None, tenant: str | None = None) -> Any:
+def public_app(
+    info: dict[str, Any], *, client_id: str | None = None, tenant: str | None = None
+) -> Any:
     import msal
 
     return msal.PublicClientApplication(
@@ -57,8 +59,13 @@ def public_app(info: dict[str, Any], *, client_id: str | None = None, tenant: st
     )
 
 
-def confidential_app(info: dict[str, Any], *, secret: str | None = None,
-                     client_id: str | None = None, tenant: str | None = None) -> Any:
+def confidential_app(
+    info: dict[str, Any],
+    *,
+    secret: str | None = None,
+    client_id: str | None = None,
+    tenant: str | None = None,
+) -> Any:
     import msal
 
     return msal.ConfidentialClientApplication(
@@ -72,8 +79,13 @@ def confidential_app(info: dict[str, Any], *, secret: str | None = None,
     )
 
 
-def ropc_token(info: dict[str, Any], username: str, password: str,
-               scopes: list[str] | None = None, **app_options: Any) -> dict[str, Any]:
+def ropc_token(
+    info: dict[str, Any],
+    username: str,
+    password: str,
+    scopes: list[str] | None = None,
+    **app_options: Any,
+) -> dict[str, Any]:
     """msal's result dict for the User name/Password flow (a token or Entra's error)."""
     import warnings
 
@@ -101,8 +113,9 @@ def trust_ca_for_exchangelib(ca_file: str) -> None:
         BaseProtocol.HTTP_ADAPTER_CLS = SandboxAdapter
 
 
-def ews_account(info: dict[str, Any], token: dict[str, Any], address: str, *,
-                impersonation: bool = False) -> Any:
+def ews_account(
+    info: dict[str, Any], token: dict[str, Any], address: str, *, impersonation: bool = False
+) -> Any:
     """An exchangelib Account on the sandbox's EWS with an msal token dict."""
     from exchangelib import (
         DELEGATE,
@@ -132,7 +145,9 @@ def ews_account(info: dict[str, Any], token: dict[str, Any], address: str, *,
     )
 
 
-def send_mail(account: Any, to: str, subject: str, body: str = "", *, save_copy: bool = True) -> None:
+def send_mail(
+    account: Any, to: str, subject: str, body: str = "", *, save_copy: bool = True
+) -> None:
     from exchangelib import Message
 
     message = Message(account=account, subject=subject, body=body, to_recipients=[to])

@@ -30,54 +30,135 @@ PASSWORD_CHANGE_URL = "https://portal.microsoftonline.com/ChangePassword.aspx"
 
 # code -> (HTTP status, error, description template, suberror)
 ERRORS: dict[int, tuple[int, str, str, str | None]] = {
-    90002: (400, "invalid_tenant", "Tenant '{tenant}' not found. Check to make sure you have the "
-            "correct tenant ID and are signing into the correct cloud. Check with your subscription "
-            "administrator, this may happen if there are no active subscriptions for the tenant.", None),
-    700016: (400, "unauthorized_client", "Application with identifier '{client_id}' was not found "
-             "in the directory '{tenant_name}'. This can happen if the application has not been "
-             "installed by the administrator of the tenant or consented to by any user in the "
-             "tenant. You may have sent your authentication request to the wrong tenant.", None),
-    7000218: (401, "invalid_client", "The request body must contain the following parameter: "
-              "'client_assertion' or 'client_secret'.", None),
-    700025: (401, "invalid_client", "Client is public so neither 'client_assertion' nor "
-             "'client_secret' should be presented.", None),
-    7000215: (401, "invalid_client", "Invalid client secret provided. Ensure the secret being sent "
-              "in the request is the client secret value, not the client secret ID, for a secret "
-              "added to app '{client_id}'.", None),
-    7000222: (401, "invalid_client", "The provided client secret keys for app '{client_id}' are "
-              "expired. Visit the Azure portal to create new keys for your app: "
-              "https://aka.ms/NewClientSecret, or consider using certificate credentials for added "
-              "security: https://aka.ms/certCreds.", None),
-    50034: (400, "invalid_grant", "The user account {{EUII Hidden}} does not exist in the "
-            "{tenant_id} directory. To sign into this application, the account must be added to "
-            "the directory.", None),
-    50126: (400, "invalid_grant", "Error validating credentials due to invalid username or "
-            "password.", None),
-    50053: (400, "invalid_grant", "The account is locked, you've tried to sign in too many times "
-            "with an incorrect user ID or password.", None),
+    90002: (
+        400,
+        "invalid_tenant",
+        "Tenant '{tenant}' not found. Check to make sure you have the "
+        "correct tenant ID and are signing into the correct cloud. Check with your subscription "
+        "administrator, this may happen if there are no active subscriptions for the tenant.",
+        None,
+    ),
+    700016: (
+        400,
+        "unauthorized_client",
+        "Application with identifier '{client_id}' was not found "
+        "in the directory '{tenant_name}'. This can happen if the application has not been "
+        "installed by the administrator of the tenant or consented to by any user in the "
+        "tenant. You may have sent your authentication request to the wrong tenant.",
+        None,
+    ),
+    7000218: (
+        401,
+        "invalid_client",
+        "The request body must contain the following parameter: "
+        "'client_assertion' or 'client_secret'.",
+        None,
+    ),
+    700025: (
+        401,
+        "invalid_client",
+        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        None,
+    ),
+    7000215: (
+        401,
+        "invalid_client",
+        "Invalid client secret provided. Ensure the secret being sent "
+        "in the request is the client secret value, not the client secret ID, for a secret "
+        "added to app '{client_id}'.",
+        None,
+    ),
+    7000222: (
+        401,
+        "invalid_client",
+        "The provided client secret keys for app '{client_id}' are "
+        "expired. Visit the Azure portal to create new keys for your app: "
+        "https://aka.ms/NewClientSecret, or consider using certificate credentials for added "
+        "security: https://aka.ms/certCreds.",
+        None,
+    ),
+    50034: (
+        400,
+        "invalid_grant",
+        "The user account {{EUII Hidden}} does not exist in the "
+        "{tenant_id} directory. To sign into this application, the account must be added to "
+        "the directory.",
+        None,
+    ),
+    50126: (
+        400,
+        "invalid_grant",
+        "Error validating credentials due to invalid username or password.",
+        None,
+    ),
+    50053: (
+        400,
+        "invalid_grant",
+        "The account is locked, you've tried to sign in too many times "
+        "with an incorrect user ID or password.",
+        None,
+    ),
     50057: (400, "invalid_grant", "The user account is disabled.", None),
     50055: (400, "invalid_grant", "The password is expired.", "user_password_expired"),
-    50076: (400, "invalid_grant", "Due to a configuration change made by your administrator, or "
-            "because you moved to a new location, you must use multi-factor authentication to "
-            "access '{resource_id}'.", "basic_action"),
-    65001: (400, "invalid_grant", "The user or administrator has not consented to use the "
-            "application with ID '{client_id}' named '{app_name}'. Send an interactive "
-            "authorization request for this user and resource.", "consent_required"),
-    500011: (400, "invalid_resource", "The resource principal named {resource} was not found in "
-             "the tenant named {tenant_name}. This can happen if the application has not been "
-             "installed by the administrator of the tenant or consented to by any user in the "
-             "tenant. You might have sent your authentication request to the wrong tenant.", None),
-    28000: (400, "invalid_scope", "Provided value for the input parameter scope is not valid "
-            "because it contains more than one resource. Scope {scope} is not valid.", None),
-    70011: (400, "invalid_scope", "The provided value for the input parameter 'scope' is not "
-            "valid. The scope {scope} is not valid.", None),
-    1002012: (400, "invalid_scope", "The provided value for scope {scope} is not valid. Client "
-              "credential flows must have a scope value with /.default suffixed to the resource "
-              "identifier (application ID URI).", None),
-    900144: (400, "invalid_request", "The request body must contain the following parameter: "
-             "'{parameter}'.", None),
-    70003: (400, "unsupported_grant_type", "The app requested an unsupported grant type "
-            "'{grant_type}'.", None),
+    50076: (
+        400,
+        "invalid_grant",
+        "Due to a configuration change made by your administrator, or "
+        "because you moved to a new location, you must use multi-factor authentication to "
+        "access '{resource_id}'.",
+        "basic_action",
+    ),
+    65001: (
+        400,
+        "invalid_grant",
+        "The user or administrator has not consented to use the "
+        "application with ID '{client_id}' named '{app_name}'. Send an interactive "
+        "authorization request for this user and resource.",
+        "consent_required",
+    ),
+    500011: (
+        400,
+        "invalid_resource",
+        "The resource principal named {resource} was not found in "
+        "the tenant named {tenant_name}. This can happen if the application has not been "
+        "installed by the administrator of the tenant or consented to by any user in the "
+        "tenant. You might have sent your authentication request to the wrong tenant.",
+        None,
+    ),
+    28000: (
+        400,
+        "invalid_scope",
+        "Provided value for the input parameter scope is not valid "
+        "because it contains more than one resource. Scope {scope} is not valid.",
+        None,
+    ),
+    70011: (
+        400,
+        "invalid_scope",
+        "The provided value for the input parameter 'scope' is not "
+        "valid. The scope {scope} is not valid.",
+        None,
+    ),
+    1002012: (
+        400,
+        "invalid_scope",
+        "The provided value for scope {scope} is not valid. Client "
+        "credential flows must have a scope value with /.default suffixed to the resource "
+        "identifier (application ID URI).",
+        None,
+    ),
+    900144: (
+        400,
+        "invalid_request",
+        "The request body must contain the following parameter: '{parameter}'.",
+        None,
+    ),
+    70003: (
+        400,
+        "unsupported_grant_type",
+        "The app requested an unsupported grant type '{grant_type}'.",
+        None,
+    ),
 }
 
 Answer = tuple[int, dict[str, Any]]
@@ -121,8 +202,11 @@ def discovery(state: dict[str, Any], tenant: str, base_url: str) -> Answer:
     root = f"{base_url}/{tid}"
     return 200, {
         "token_endpoint": f"{root}/oauth2/v2.0/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
-                                                  "client_secret_basic"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_post",
+            "private_key_jwt",
+            "client_secret_basic",
+        ],
         "jwks_uri": f"{root}/discovery/v2.0/keys",
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
@@ -137,8 +221,19 @@ def discovery(state: dict[str, Any], tenant: str, base_url: str) -> Answer:
         "http_logout_supported": True,
         "frontchannel_logout_supported": True,
         "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "name", "tid", "ver",
-                             "preferred_username", "oid"],
+        "claims_supported": [
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "nonce",
+            "name",
+            "tid",
+            "ver",
+            "preferred_username",
+            "oid",
+        ],
         "tenant_region_scope": "EU",
         "cloud_instance_name": "microsoftonline.com",
         "cloud_graph_host_name": "graph.windows.net",
@@ -151,10 +246,18 @@ def user_realm(state: dict[str, Any], user: str) -> Answer:
     """``/common/userrealm/<user>``: Managed for the tenant's domain, Unknown otherwise."""
     domain = user.rpartition("@")[2].lower()
     if domain == state["tenant"]["domain"]:
-        return 200, {"ver": "1.0", "account_type": "Managed", "domain_name": domain,
-                     "cloud_instance_name": "microsoftonline.com",
-                     "cloud_audience_urn": "urn:federation:MicrosoftOnline"}
-    return 200, {"ver": "1.0", "account_type": "Unknown", "cloud_instance_name": "microsoftonline.com"}
+        return 200, {
+            "ver": "1.0",
+            "account_type": "Managed",
+            "domain_name": domain,
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+        }
+    return 200, {
+        "ver": "1.0",
+        "account_type": "Unknown",
+        "cloud_instance_name": "microsoftonline.com",
+    }
 
 
 def _split_scopes(scope: str) -> tuple[str | None, list[str], list[str]]:
@@ -169,7 +272,7 @@ def _split_scopes(scope: str) -> tuple[str | None, list[str], list[str]]:
         if item in OIDC_SCOPES:
             continue
         sent.append(item)
-        if item.startswith("https://") and "/" in item[len("https://"):]:
+        if item.startswith("https://") and "/" in item[len("https://") :]:
             resource, _, name = item.rpartition("/")
         else:  # a bare name is a Microsoft Graph scope, as in Entra
             resource, name = GRAPH_AUDIENCE, item
@@ -228,8 +331,13 @@ def _scope_problem(resource: str | None, scope: str, state: dict[str, Any]) -> A
     return None
 
 
-def _password_grant(state: dict[str, Any], app: dict[str, Any], client_id: str,
-                    form: dict[str, str], signer: TokenSigner) -> Answer:
+def _password_grant(
+    state: dict[str, Any],
+    app: dict[str, Any],
+    client_id: str,
+    form: dict[str, str],
+    signer: TokenSigner,
+) -> Answer:
     tenant_info = state["tenant"]
     if "client_secret" in form:
         problem = _check_secret(app, client_id, form["client_secret"])
@@ -257,8 +365,11 @@ def _password_grant(state: dict[str, Any], app: dict[str, Any], client_id: str,
         return error(50057)
     if user["password_expired"]:
         return error(50055)
-    resource_id = "00000002-0000-0ff1-ce00-000000000000" if resource == EXCHANGE_AUDIENCE else \
-        "00000003-0000-0000-c000-000000000000"
+    resource_id = (
+        "00000002-0000-0ff1-ce00-000000000000"
+        if resource == EXCHANGE_AUDIENCE
+        else "00000003-0000-0000-c000-000000000000"
+    )
     if user["mfa_required"]:
         return error(50076, resource_id=resource_id)
     available = EXCHANGE_DELEGATED if resource == EXCHANGE_AUDIENCE else GRAPH_DELEGATED
@@ -268,15 +379,25 @@ def _password_grant(state: dict[str, Any], app: dict[str, Any], client_id: str,
         return error(65001, client_id=client_id, app_name=app["display_name"])
     person = {**user, "email": email, "object_id": tenant_state.user_object_id(email)}
     claims = access_token_claims(
-        tenant_id=tenant_info["id"], client_id=client_id, app_name=app["display_name"], user=person,
-        scopes=sorted(wanted), roles=None, lifetime=int(tenant_info["token_lifetime_seconds"]),
+        tenant_id=tenant_info["id"],
+        client_id=client_id,
+        app_name=app["display_name"],
+        user=person,
+        scopes=sorted(wanted),
+        roles=None,
+        lifetime=int(tenant_info["token_lifetime_seconds"]),
     )
     claims["aud"] = resource
     return 200, _token_body(signer, claims, scope, form, person, client_id, tenant_info["id"])
 
 
-def _client_credentials(state: dict[str, Any], app: dict[str, Any], client_id: str,
-                        form: dict[str, str], signer: TokenSigner) -> Answer:
+def _client_credentials(
+    state: dict[str, Any],
+    app: dict[str, Any],
+    client_id: str,
+    form: dict[str, str],
+    signer: TokenSigner,
+) -> Answer:
     tenant_info = state["tenant"]
     if "client_secret" not in form and "client_assertion" not in form:
         return error(7000218)
@@ -296,8 +417,13 @@ def _client_credentials(state: dict[str, Any], app: dict[str, Any], client_id: s
     if resource == EXCHANGE_AUDIENCE and app["admin_consent"]:
         roles = sorted(p for p in app["permissions"] if p in EXCHANGE_APP_ROLES)
     claims = access_token_claims(
-        tenant_id=tenant_info["id"], client_id=client_id, app_name=app["display_name"], user=None,
-        scopes=None, roles=roles, lifetime=int(tenant_info["token_lifetime_seconds"]),
+        tenant_id=tenant_info["id"],
+        client_id=client_id,
+        app_name=app["display_name"],
+        user=None,
+        scopes=None,
+        roles=roles,
+        lifetime=int(tenant_info["token_lifetime_seconds"]),
     )
     claims["aud"] = resource
     return 200, {
@@ -309,8 +435,15 @@ def _client_credentials(state: dict[str, Any], app: dict[str, Any], client_id: s
     }
 
 
-def _token_body(signer: TokenSigner, claims: dict[str, Any], scope: str, form: dict[str, str],
-                person: dict[str, Any], client_id: str, tenant_id: str) -> dict[str, Any]:
+def _token_body(
+    signer: TokenSigner,
+    claims: dict[str, Any],
+    scope: str,
+    form: dict[str, str],
+    person: dict[str, Any],
+    client_id: str,
+    tenant_id: str,
+) -> dict[str, Any]:
     lifetime = claims["exp"] - claims["iat"]
     body: dict[str, Any] = {
         "token_type": "Bearer",
@@ -323,12 +456,22 @@ def _token_body(signer: TokenSigner, claims: dict[str, Any], scope: str, form: d
     if "offline_access" in requested:
         body["refresh_token"] = "0.sandbox." + secrets.token_urlsafe(48)
     if "openid" in requested:
-        body["id_token"] = signer.make({
-            "aud": client_id, "iss": claims["iss"].replace("sts.windows.net", "login.microsoftonline.com")
-            + "v2.0", "iat": claims["iat"], "nbf": claims["nbf"], "exp": claims["exp"],
-            "name": person["display_name"], "oid": person["object_id"],
-            "preferred_username": person["email"], "sub": claims["sub"], "tid": tenant_id, "ver": "2.0",
-        })
+        body["id_token"] = signer.make(
+            {
+                "aud": client_id,
+                "iss": claims["iss"].replace("sts.windows.net", "login.microsoftonline.com")
+                + "v2.0",
+                "iat": claims["iat"],
+                "nbf": claims["nbf"],
+                "exp": claims["exp"],
+                "name": person["display_name"],
+                "oid": person["object_id"],
+                "preferred_username": person["email"],
+                "sub": claims["sub"],
+                "tid": tenant_id,
+                "ver": "2.0",
+            }
+        )
     if form.get("client_info") == "1":
         info = json.dumps({"uid": person["object_id"], "utid": tenant_id}).encode()
         body["client_info"] = base64.urlsafe_b64encode(info).rstrip(b"=").decode()

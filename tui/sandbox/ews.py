@@ -15,51 +15,37 @@ from xml.sax.saxutils import escape, quoteattr
 
 from tui.sandbox import mail
 from tui.sandbox.ews_query import matches, sort_items
-
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
-M = "http://schemas.microsoft.com/exchange/services/2006/messages"
-T = "http://schemas.microsoft.com/exchange/services/2006/types"
-E = "http://schemas.microsoft.com/exchange/services/2006/errors"
-
-SERVER_VERSION = (
-    f'<h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="8722" '
-    f'MinorBuildNumber="24" Version="V2018_01_08" xmlns:h="{T}" xmlns="{T}" '
-    f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    f'xmlns:xsd="http://www.w3.org/2001/XMLSchema"/>'
+from tui.sandbox.ews_soap import (
+    SOAP,
+    SOAP12,
+    E,
+    Fault,
+    M,
+    T,
+    envelope,
+    failure_message,
+    fault_body,
+    parse,
+    schema_fault,
+    server_busy,
+    success_message,
 )
 
-MESSAGES = {
-    "ErrorAccessDenied": "Access is denied. Check credentials and try again.",
-    "ErrorNonExistentMailbox": "The SMTP address has no mailbox associated with it.",
-    "ErrorNameResolutionNoResults": "No results were found.",
-    "ErrorNameResolutionMultipleResults": "Multiple results were found.",
-    "ErrorSendAsDenied": "The user account which was used to submit this request does not have "
-    "the right to send mail on behalf of the specified sending account., Cannot submit message.",
-    "ErrorInvalidIdMalformed": "Id is malformed.",
-    "ErrorItemNotFound": "The specified object was not found in the store., The process failed "
-    "to get the correct properties.",
-    "ErrorFolderNotFound": "The specified folder could not be found in the store.",
-    "ErrorInvalidRecipients": "At least one recipient isn't valid., A message can't be sent "
-    "because it contains no recipients.",
-    "ErrorServerBusy": "The server cannot service this request right now. Try again later.",
-    "ErrorSchemaValidation": "The request failed schema validation.",
-    "ErrorInvalidRequest": "The request is invalid.",
-    "ErrorInvalidExchangeImpersonationHeaderData": "ExchangeImpersonation SOAP header must be "
-    "present for this type of OAuth token.",
-    "ErrorImpersonateUserDenied": "The account does not have permission to impersonate the "
-    "requested user.",
-}
-
-
-class Fault(Exception):
-    """An EWS SOAP fault (HTTP 500)."""
-
-    def __init__(self, code: str, message: str | None = None, extra_xml: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message or MESSAGES.get(code, code)
-        self.extra_xml = extra_xml
+__all__ = [
+    "E",
+    "M",
+    "SOAP",
+    "SOAP12",
+    "T",
+    "Caller",
+    "Context",
+    "Fault",
+    "fault_body",
+    "handle",
+    "parse",
+    "schema_fault",
+    "server_busy",
+]
 
 
 @dataclass
@@ -78,75 +64,6 @@ class Context:
     store: mail.MailStore
     anchor: str | None
     acting: str = ""  # the mailbox the request works as (token user or impersonated user)
-
-
-def fault_body(error: Fault) -> bytes:
-    text = (
-        f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}"><s:Body><s:Fault>'
-        f'<faultcode xmlns:a="{T}">a:{error.code}</faultcode>'
-        f'<faultstring xml:lang="en-US">{escape(error.message)}</faultstring><detail>'
-        f'<e:ResponseCode xmlns:e="{E}">{error.code}</e:ResponseCode>'
-        f'<e:Message xmlns:e="{E}">{escape(error.message)}</e:Message>{error.extra_xml}'
-        f"</detail></s:Fault></s:Body></s:Envelope>"
-    )
-    return text.encode("utf-8")
-
-
-def server_busy(back_off_ms: int) -> Fault:
-    return Fault("ErrorServerBusy", extra_xml=(
-        f'<t:MessageXml xmlns:t="{T}"><t:Value Name="BackOffMilliseconds">{int(back_off_ms)}'
-        f"</t:Value></t:MessageXml>"))
-
-
-def schema_fault(violation: str, line: int = 0, column: int = 0) -> Fault:
-    return Fault(
-        "ErrorSchemaValidation",
-        f"The request failed schema validation: {violation}",
-        extra_xml=(
-            f'<t:MessageXml xmlns:t="{T}"><t:LineNumber>{line}</t:LineNumber>'
-            f"<t:LinePosition>{column}</t:LinePosition><t:Violation>{escape(violation)}"
-            f"</t:Violation></t:MessageXml>"
-        ),
-    )
-
-
-def _envelope(operation: str, messages: list[str]) -> bytes:
-    text = (
-        f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}">'
-        f"<s:Header>{SERVER_VERSION}</s:Header><s:Body>"
-        f'<m:{operation}Response xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
-        + "".join(messages)
-        + f"</m:ResponseMessages></m:{operation}Response></s:Body></s:Envelope>"
-    )
-    return text.encode("utf-8")
-
-
-def _success(operation: str, inner: str) -> str:
-    return (f'<m:{operation}ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError'
-            f"</m:ResponseCode>{inner}</m:{operation}ResponseMessage>")
-
-
-def _failure(operation: str, code: str, empty: str = "", cls: str = "Error") -> str:
-    return (f'<m:{operation}ResponseMessage ResponseClass="{cls}"><m:MessageText>'
-            f"{escape(MESSAGES.get(code, code))}</m:MessageText><m:ResponseCode>{code}"
-            f"</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{empty}"
-            f"</m:{operation}ResponseMessage>")
-
-
-def parse(body: bytes) -> tuple[ET.Element | None, ET.Element]:
-    """(SOAP header, the operation element) of a request, or a schema-validation Fault."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as error:
-        line, column = error.position
-        raise schema_fault(f"The XML is not well formed: {error}", line, column) from None
-    if root.tag not in (f"{{{SOAP}}}Envelope", f"{{{SOAP12}}}Envelope"):
-        raise schema_fault(f"The root element must be a SOAP Envelope, not {root.tag!r}.")
-    ns = root.tag[1:].split("}")[0]
-    body_element = root.find(f"{{{ns}}}Body")
-    if body_element is None or len(body_element) == 0:
-        raise schema_fault("The SOAP Envelope has no Body with an operation.")
-    return root.find(f"{{{ns}}}Header"), body_element[0]
 
 
 def impersonated_address(header: ET.Element | None) -> str | None:
@@ -172,8 +89,10 @@ def handle(body: bytes, ctx: Context) -> bytes:
         ctx.acting = impersonated
     else:
         if impersonated is not None:
-            raise Fault("ErrorInvalidExchangeImpersonationHeaderData", "ExchangeImpersonation "
-                        "SOAP header must not exist for this type of OAuth token.")
+            raise Fault(
+                "ErrorInvalidExchangeImpersonationHeaderData",
+                "ExchangeImpersonation SOAP header must not exist for this type of OAuth token.",
+            )
         ctx.acting = (ctx.caller.user or "").lower()
     handlers = {
         f"{{{M}}}GetFolder": get_folder,
@@ -186,8 +105,9 @@ def handle(body: bytes, ctx: Context) -> bytes:
     if handler is None:
         local = operation.tag.rpartition("}")[2]
         if operation.tag.startswith(f"{{{M}}}"):
-            raise Fault("ErrorInvalidOperation", f"The sandbox tenant does not serve the "
-                        f"{local} operation.")
+            raise Fault(
+                "ErrorInvalidOperation", f"The sandbox tenant does not serve the {local} operation."
+            )
         raise schema_fault(f"The element {local!r} is not an EWS operation.")
     return handler(operation, ctx)
 
@@ -229,7 +149,9 @@ def _folder_refs(parent: ET.Element | None, ctx: Context) -> list[tuple[str, str
 def _folder_xml(mailbox: str, folder: str, store: mail.MailStore) -> str:
     total, unread = store.count(mailbox, folder)
     children = 5 if folder in ("root", "msgfolderroot") else 0
-    folder_class = "" if folder in ("root", "msgfolderroot") else "<t:FolderClass>IPF.Note</t:FolderClass>"
+    folder_class = (
+        "" if folder in ("root", "msgfolderroot") else "<t:FolderClass>IPF.Note</t:FolderClass>"
+    )
     return (
         f"<t:Folder><t:FolderId Id={quoteattr(mail.folder_id(mailbox, folder))} "
         f'ChangeKey="{mail.CHANGE_KEY}"/>{folder_class}'
@@ -243,24 +165,26 @@ def get_folder(operation: ET.Element, ctx: Context) -> bytes:
     messages = []
     for ref in _folder_refs(operation.find(f"{{{M}}}FolderIds"), ctx):
         if ref is None:
-            messages.append(_failure("GetFolder", "ErrorInvalidIdMalformed", "<m:Folders/>"))
+            messages.append(failure_message("GetFolder", "ErrorInvalidIdMalformed", "<m:Folders/>"))
             continue
         mailbox, folder = ref
         problem = _mailbox_problem(ctx, mailbox) if mailbox else "ErrorFolderNotFound"
         if problem:
-            messages.append(_failure("GetFolder", problem, "<m:Folders/>"))
+            messages.append(failure_message("GetFolder", problem, "<m:Folders/>"))
         else:
             inner = f"<m:Folders>{_folder_xml(mailbox, folder, ctx.store)}</m:Folders>"
-            messages.append(_success("GetFolder", inner))
-    return _envelope("GetFolder", messages)
+            messages.append(success_message("GetFolder", inner))
+    return envelope("GetFolder", messages)
 
 
 def _mailbox_xml(tag: str, address: str, ctx: Context) -> str:
     user = ctx.state["users"].get(address.lower())
     name = user["display_name"] if user else address
-    return (f"<t:{tag}><t:Mailbox><t:Name>{escape(name)}</t:Name><t:EmailAddress>"
-            f"{escape(address)}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>"
-            f"<t:MailboxType>Mailbox</t:MailboxType></t:Mailbox></t:{tag}>")
+    return (
+        f"<t:{tag}><t:Mailbox><t:Name>{escape(name)}</t:Name><t:EmailAddress>"
+        f"{escape(address)}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>"
+        f"<t:MailboxType>Mailbox</t:MailboxType></t:Mailbox></t:{tag}>"
+    )
 
 
 def _item_xml(item: dict[str, Any], full: bool, ctx: Context) -> str:
@@ -304,23 +228,29 @@ def find_item(operation: ET.Element, ctx: Context) -> bytes:
     messages = []
     for ref in _folder_refs(operation.find(f"{{{M}}}ParentFolderIds"), ctx):
         if ref is None:
-            messages.append(_failure("FindItem", "ErrorInvalidIdMalformed"))
+            messages.append(failure_message("FindItem", "ErrorInvalidIdMalformed"))
             continue
         mailbox, folder = ref
         problem = _mailbox_problem(ctx, mailbox) if mailbox else "ErrorFolderNotFound"
         if problem:
-            messages.append(_failure("FindItem", problem))
+            messages.append(failure_message("FindItem", problem))
             continue
-        items = [i for i in ctx.store.items(mailbox, folder)
-                 if restriction is None or matches(restriction, i)]
+        items = [
+            i
+            for i in ctx.store.items(mailbox, folder)
+            if restriction is None or matches(restriction, i)
+        ]
         items = sort_items(items, sort)
-        page = items[offset:offset + max(limit, 0)]
+        page = items[offset : offset + max(limit, 0)]
         last = "true" if offset + len(page) >= len(items) else "false"
-        inner = (f'<m:RootFolder IndexedPagingOffset="{offset + len(page)}" '
-                 f'TotalItemsInView="{len(items)}" IncludesLastItemInRange="{last}"><t:Items>'
-                 + "".join(_item_xml(i, full, ctx) for i in page) + "</t:Items></m:RootFolder>")
-        messages.append(_success("FindItem", inner))
-    return _envelope("FindItem", messages)
+        inner = (
+            f'<m:RootFolder IndexedPagingOffset="{offset + len(page)}" '
+            f'TotalItemsInView="{len(items)}" IncludesLastItemInRange="{last}"><t:Items>'
+            + "".join(_item_xml(i, full, ctx) for i in page)
+            + "</t:Items></m:RootFolder>"
+        )
+        messages.append(success_message("FindItem", inner))
+    return envelope("FindItem", messages)
 
 
 def get_item(operation: ET.Element, ctx: Context) -> bytes:
@@ -331,15 +261,19 @@ def get_item(operation: ET.Element, ctx: Context) -> bytes:
     for element in ids:
         ref = mail.parse_item_id(element.get("Id", ""))
         if ref is None:
-            messages.append(_failure("GetItem", "ErrorInvalidIdMalformed", "<m:Items/>"))
+            messages.append(failure_message("GetItem", "ErrorInvalidIdMalformed", "<m:Items/>"))
             continue
         problem = _mailbox_problem(ctx, ref[0])
         item = ctx.store.find(ref[0], element.get("Id", "")) if not problem else None
         if problem or item is None:
-            messages.append(_failure("GetItem", problem or "ErrorItemNotFound", "<m:Items/>"))
+            messages.append(
+                failure_message("GetItem", problem or "ErrorItemNotFound", "<m:Items/>")
+            )
             continue
-        messages.append(_success("GetItem", f"<m:Items>{_item_xml(item, True, ctx)}</m:Items>"))
-    return _envelope("GetItem", messages)
+        messages.append(
+            success_message("GetItem", f"<m:Items>{_item_xml(item, True, ctx)}</m:Items>")
+        )
+    return envelope("GetItem", messages)
 
 
 def _addresses(message: ET.Element, tag: str) -> list[str]:
@@ -367,11 +301,11 @@ def create_item(operation: ET.Element, ctx: Context) -> bytes:
     for element in items:
         problem = _mailbox_problem(ctx, ctx.acting)
         if problem:
-            messages.append(_failure("CreateItem", problem, "<m:Items/>"))
+            messages.append(failure_message("CreateItem", problem, "<m:Items/>"))
             continue
         sender = _addresses(element, "From") or _addresses(element, "Sender")
         if sender and sender[0].lower() != ctx.acting:
-            messages.append(_failure("CreateItem", "ErrorSendAsDenied", "<m:Items/>"))
+            messages.append(failure_message("CreateItem", "ErrorSendAsDenied", "<m:Items/>"))
             continue
         message = {
             "subject": element.findtext(f"{{{T}}}Subject", ""),
@@ -382,20 +316,33 @@ def create_item(operation: ET.Element, ctx: Context) -> bytes:
             "from": ctx.acting,
         }
         if disposition == "SaveOnly":
-            stored = ctx.store.save(ctx.acting, save_in, {**message, "sender": ctx.acting,
-                                                          "sent": mail.now_iso(),
-                                                          "received": mail.now_iso()})
-            ident = f'<t:Message><t:ItemId Id={quoteattr(stored["id"])} ChangeKey="{mail.CHANGE_KEY}"/></t:Message>'
-            messages.append(_success("CreateItem", f"<m:Items>{ident}</m:Items>"))
+            stored = ctx.store.save(
+                ctx.acting,
+                save_in,
+                {
+                    **message,
+                    "sender": ctx.acting,
+                    "sent": mail.now_iso(),
+                    "received": mail.now_iso(),
+                },
+            )
+            ident = (
+                f"<t:Message><t:ItemId Id={quoteattr(stored['id'])} "
+                f'ChangeKey="{mail.CHANGE_KEY}"/></t:Message>'
+            )
+            messages.append(success_message("CreateItem", f"<m:Items>{ident}</m:Items>"))
             continue
         if not (message["to"] or message["cc"] or message["bcc"]):
-            messages.append(_failure("CreateItem", "ErrorInvalidRecipients", "<m:Items/>"))
+            messages.append(failure_message("CreateItem", "ErrorInvalidRecipients", "<m:Items/>"))
             continue
         local = {a for a, u in ctx.state["users"].items() if u["mailbox"]}
-        ctx.store.send(ctx.acting, message, local,
-                       save_in if disposition == "SendAndSaveCopy" else None)
-        messages.append(_success("CreateItem", "<m:Items/>"))  # sent items: empty, as EXO does
-    return _envelope("CreateItem", messages)
+        ctx.store.send(
+            ctx.acting, message, local, save_in if disposition == "SendAndSaveCopy" else None
+        )
+        messages.append(
+            success_message("CreateItem", "<m:Items/>")
+        )  # sent items: empty, as EXO does
+    return envelope("CreateItem", messages)
 
 
 def resolve_names(operation: ET.Element, ctx: Context) -> bytes:
@@ -403,21 +350,32 @@ def resolve_names(operation: ET.Element, ctx: Context) -> bytes:
     if wanted.startswith("smtp:"):
         wanted = wanted[5:]
     found = [
-        (address, user) for address, user in ctx.state["users"].items()
-        if wanted and (address == wanted or address.startswith(wanted)
-                       or user["display_name"].lower().startswith(wanted))
+        (address, user)
+        for address, user in ctx.state["users"].items()
+        if wanted
+        and (
+            address == wanted
+            or address.startswith(wanted)
+            or user["display_name"].lower().startswith(wanted)
+        )
     ]
     if not found:
-        return _envelope("ResolveNames", [_failure("ResolveNames", "ErrorNameResolutionNoResults")])
+        return envelope(
+            "ResolveNames", [failure_message("ResolveNames", "ErrorNameResolutionNoResults")]
+        )
     resolutions = "".join(
         f"<t:Resolution><t:Mailbox><t:Name>{escape(user['display_name'])}</t:Name>"
         f"<t:EmailAddress>{escape(address)}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>"
         f"<t:MailboxType>Mailbox</t:MailboxType></t:Mailbox></t:Resolution>"
         for address, user in found
     )
-    inner = (f'<m:ResolutionSet TotalItemsInView="{len(found)}" IncludesLastItemInRange="true">'
-             f"{resolutions}</m:ResolutionSet>")
+    inner = (
+        f'<m:ResolutionSet TotalItemsInView="{len(found)}" IncludesLastItemInRange="true">'
+        f"{resolutions}</m:ResolutionSet>"
+    )
     if len(found) > 1:
-        head = _failure("ResolveNames", "ErrorNameResolutionMultipleResults", inner, cls="Warning")
-        return _envelope("ResolveNames", [head])
-    return _envelope("ResolveNames", [_success("ResolveNames", inner)])
+        head = failure_message(
+            "ResolveNames", "ErrorNameResolutionMultipleResults", inner, cls="Warning"
+        )
+        return envelope("ResolveNames", [head])
+    return envelope("ResolveNames", [success_message("ResolveNames", inner)])

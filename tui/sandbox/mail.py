@@ -110,8 +110,13 @@ class MailStore:
     ) -> dict[str, Any]:
         """Deliver to every local recipient's inbox, record the send, keep a copy if asked."""
         sent_at = now_iso()
-        message = {**message, "from": message.get("from") or sender, "sender": sender,
-                   "sent": sent_at, "received": sent_at}
+        message = {
+            **message,
+            "from": message.get("from") or sender,
+            "sender": sender,
+            "sent": sent_at,
+            "received": sent_at,
+        }
         recipients = [*message.get("to", []), *message.get("cc", []), *message.get("bcc", [])]
         with self._lock:
             delivered = []
@@ -121,9 +126,13 @@ class MailStore:
                     delivered.append(address)
             if save_copy_in:
                 self._add(sender.lower(), save_copy_in, {**message, "is_read": True})
-            record = {**copy.deepcopy(message), "delivered_to": delivered,
-                      "external": [a for a in dict.fromkeys(x.lower() for x in recipients)
-                                   if a not in delivered]}
+            record = {
+                **copy.deepcopy(message),
+                "delivered_to": delivered,
+                "external": [
+                    a for a in dict.fromkeys(x.lower() for x in recipients) if a not in delivered
+                ],
+            }
             self._outbox.append(record)
             return copy.deepcopy(record)
 

@@ -58,8 +58,10 @@ class Sandbox:
             self._certificates = None
             raise
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-            name="mailsetup-sandbox", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="mailsetup-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -124,7 +126,9 @@ class Sandbox:
                 "client_id": current["primary_app"],
                 "client_secret": _shown_secret(app),
                 "auth_flow": current["auth_flow"],
-                "users": [{"email": e, "password": u["password"]} for e, u in current["users"].items()],
+                "users": [
+                    {"email": e, "password": u["password"]} for e, u in current["users"].items()
+                ],
                 "control_url": f"{self.base_url}/_sandbox",
                 "control_token": self.control_token,
             }
@@ -222,13 +226,17 @@ class Sandbox:
             return problem
         current = self.state
         if claims.get("tid") != current["tenant"]["id"]:
-            return TokenError("2000008", "The token issuer is not trusted by this organization.",
-                              "invalid_token")
+            return TokenError(
+                "2000008", "The token issuer is not trusted by this organization.", "invalid_token"
+            )
         if "upn" in claims:
             if EWS_DELEGATED_SCOPE not in str(claims.get("scp", "")).split():
                 return _no_permissions()
-            return ews.Caller(app_only=False, user=str(claims["upn"]).lower(),
-                              client_id=str(claims.get("appid", "")))
+            return ews.Caller(
+                app_only=False,
+                user=str(claims["upn"]).lower(),
+                client_id=str(claims.get("appid", "")),
+            )
         if EWS_APP_ROLE not in claims.get("roles", []):
             return _no_permissions()
         return ews.Caller(app_only=True, user=None, client_id=str(claims.get("appid", "")))
@@ -270,8 +278,11 @@ class Sandbox:
 
 
 def _no_permissions() -> TokenError:
-    return TokenError("2000008", "The token contains no permissions, or permissions can not be "
-                      "understood.", "invalid_grant")
+    return TokenError(
+        "2000008",
+        "The token contains no permissions, or permissions can not be understood.",
+        "invalid_grant",
+    )
 
 
 def _shown_secret(app: dict[str, Any] | None) -> str | None:

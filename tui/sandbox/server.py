@@ -8,6 +8,7 @@ block ``accept``. Open connections are tracked and shut down on :meth:`Sandbox.s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -69,10 +70,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         finally:
             with self._open_lock:
                 self._open.discard(tls)
-            try:
+            with contextlib.suppress(OSError):
                 tls.close()
-            except OSError:
-                pass
 
     def open_connections(self) -> int:
         with self._open_lock:
@@ -82,10 +81,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         with self._open_lock:
             sockets = list(self._open)
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):  # already gone
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)  # wakes a thread blocked in recv
-            except OSError:
-                pass
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
@@ -104,8 +101,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     # -- plumbing -------------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes = b"", content_type: str = "",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -196,7 +198,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if self.command == "GET" and len(parts) == 3 and parts[:2] == ["common", "userrealm"]:
             self._json(*entra.user_realm(view, parts[2]))
         elif self.command == "GET" and parts[1:] in (
-            ["v2.0", ".well-known", "openid-configuration"], [".well-known", "openid-configuration"]
+            ["v2.0", ".well-known", "openid-configuration"],
+            [".well-known", "openid-configuration"],
         ):
             self._json(*entra.discovery(view, parts[0], sandbox.base_url))
         elif self.command == "GET" and parts[1:] == ["discovery", "v2.0", "keys"]:
@@ -205,12 +208,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             self._json(*entra.token(view, parts[0], form, sandbox.signer))
         else:
-            self._json(404, {"error": "not_found", "error_description": f"No such endpoint: {path}"})
+            self._json(
+                404, {"error": "not_found", "error_description": f"No such endpoint: {path}"}
+            )
 
     def _ews_unauthorized(self, error: TokenError) -> None:
         diagnostics = f'{error.code};reason="{error.reason}";error_category="{error.category}"'
-        self._send(401, b"", "", {"WWW-Authenticate": WWW_AUTHENTICATE,
-                                   "x-ms-diagnostics": diagnostics})
+        self._send(
+            401, b"", "", {"WWW-Authenticate": WWW_AUTHENTICATE, "x-ms-diagnostics": diagnostics}
+        )
 
     def _ews(self, body: bytes) -> None:
         sandbox = self.server.sandbox
@@ -228,12 +234,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         content_type = self.headers.get("Content-Type", "").lower()
         if "text/xml" not in content_type and "application/soap+xml" not in content_type:
-            self._send(415, f"Cannot process the message because the content type "
-                       f"'{content_type}' was not the expected type 'text/xml; charset=utf-8'."
-                       .encode(), "text/plain")
+            self._send(
+                415,
+                f"Cannot process the message because the content type "
+                f"'{content_type}' was not the expected type 'text/xml; charset=utf-8'.".encode(),
+                "text/plain",
+            )
             return
-        ctx = ews.Context(caller=caller, state=current, store=sandbox.store,
-                          anchor=(self.headers.get("X-AnchorMailbox") or "").lower() or None)
+        ctx = ews.Context(
+            caller=caller,
+            state=current,
+            store=sandbox.store,
+            anchor=(self.headers.get("X-AnchorMailbox") or "").lower() or None,
+        )
         try:
             if current["throttling"]["enabled"]:
                 raise ews.server_busy(current["throttling"]["back_off_ms"])
@@ -246,7 +259,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         given = self.headers.get("Authorization", "")
         if not secrets.compare_digest(given.encode(), f"Bearer {sandbox.control_token}".encode()):
-            self._json(401, {"error": "the control API needs 'Authorization: Bearer <control token>'"})
+            self._json(
+                401, {"error": "the control API needs 'Authorization: Bearer <control token>'"}
+            )
             return
         try:
             payload = json.loads(body) if body else {}
@@ -260,7 +275,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 sandbox.patch(payload)
                 self._json(200, sandbox.describe())
             elif path == "/_sandbox/scenario" and self.command == "POST":
-                sandbox.load_scenario(str(payload.get("name", "")) if isinstance(payload, dict) else "")
+                sandbox.load_scenario(
+                    str(payload.get("name", "")) if isinstance(payload, dict) else ""
+                )
                 self._json(200, sandbox.describe())
             elif path == "/_sandbox/settle" and self.command == "POST":
                 sandbox.settle()
@@ -273,4 +290,3 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self._json(404, {"error": f"no control endpoint {self.command} {path}"})
         except tenant_state.ScenarioError as problem:
             self._json(400, {"error": str(problem)})
-

@@ -3,7 +3,8 @@
 A tenant state is a plain JSON-compatible dict (so the control API can show and patch it with an
 RFC 7386 merge patch) that :func:`normalize` fills with defaults and checks. Apps and users are
 keyed (apps by client id, users by e-mail address) so a patch can change one of them:
-``{"apps": {"<client id>": {"admin_consent": true}}}``, ``{"users": {"a@b": {"mfa_required": true}}}``.
+``{"apps": {"<client id>": {"admin_consent": true}}}`` or
+``{"users": {"a@b": {"mfa_required": true}}}``.
 
 A scenario file may say ``extends = "ready"``: it is then a merge patch on top of that scenario.
 """
@@ -155,8 +156,10 @@ def _with_defaults(defaults: dict[str, Any], given: Any, where: str) -> dict[str
         default = defaults[key]
         if isinstance(default, bool) and not isinstance(value, bool):
             raise ScenarioError(f"{where}.{key} must be true or false")
-        if isinstance(default, int) and not isinstance(default, bool) and (
-            isinstance(value, bool) or not isinstance(value, (int, float))
+        if (
+            isinstance(default, int)
+            and not isinstance(default, bool)
+            and (isinstance(value, bool) or not isinstance(value, (int, float)))
         ):
             raise ScenarioError(f"{where}.{key} must be a number")
         if isinstance(default, str) and not isinstance(value, str):
@@ -172,7 +175,9 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError("the state must be a table")
     top = {k: v for k, v in data.items() if k in TOP_DEFAULTS}
-    unknown = set(data) - set(TOP_DEFAULTS) - {"tenant", "apps", "users", "propagation", "throttling"}
+    unknown = (
+        set(data) - set(TOP_DEFAULTS) - {"tenant", "apps", "users", "propagation", "throttling"}
+    )
     if unknown:
         raise ScenarioError(f"unknown keys {sorted(unknown)}")
     state = _with_defaults(TOP_DEFAULTS, top, "state")
@@ -191,7 +196,9 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
         for secret in normal["secrets"]:
             if not isinstance(secret, dict) or not secret.get("value"):
                 raise ScenarioError(f"apps.{client_id}.secrets: each needs a value")
-            secret.setdefault("id", str(uuid.uuid5(uuid.NAMESPACE_URL, f"secret:{secret['value']}")))
+            secret.setdefault(
+                "id", str(uuid.uuid5(uuid.NAMESPACE_URL, f"secret:{secret['value']}"))
+            )
             secret.setdefault("expires", "2099-12-31")
         state["apps"][client_id.lower()] = normal
     users = data.get("users", {})

@@ -7,6 +7,7 @@ folder (0700) so clients can trust it with ``verify=<ca_file>``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import os
@@ -39,10 +40,8 @@ class CertificateFiles:
     def remove(self) -> None:
         for path in (self.ca_file, self.cert_file, self.key_file):
             path.unlink(missing_ok=True)
-        try:
+        with contextlib.suppress(OSError):  # someone put something else there; leave it
             self.folder.rmdir()
-        except OSError:
-            pass  # someone put something else there; leave it
 
 
 def _name(common_name: str) -> x509.Name:
@@ -74,13 +73,21 @@ def create_certificates(folder: Path | None = None) -> CertificateFiles:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     leaf_key = ec.generate_private_key(ec.SECP256R1())

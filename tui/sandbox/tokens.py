@@ -123,14 +123,20 @@ def access_token_claims(
                 "amr": ["pwd"],
                 "name": user.get("display_name", ""),
                 "oid": user["object_id"],
-                "sub": _b64(hashlib.sha256(f"{user['object_id']}{client_id}".encode()).digest())[:43],
+                "sub": _b64(hashlib.sha256(f"{user['object_id']}{client_id}".encode()).digest())[
+                    :43
+                ],
                 "unique_name": user["email"],
                 "upn": user["email"],
                 "scp": " ".join(scopes or []),
             }
         )
     else:
-        claims.update({"oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
-                       "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
-                       "roles": list(roles or [])})
+        claims.update(
+            {
+                "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
+                "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{client_id}")),
+                "roles": list(roles or []),
+            }
+        )
     return claims
