@@ -94,7 +94,8 @@ class RedactingLogFilter(logging.Filter):
 
 
 def install_log_filter(redactor: Redactor) -> RedactingLogFilter:
-    """Attach a redacting filter to the library loggers and every child logger that exists.
+    """Attach a redacting filter to the library loggers, their existing children and the root
+    logger's handlers.
 
     Logger filters are not inherited by child loggers, so each existing child gets its own
     reference to the same filter. Remove it with :func:`remove_log_filter`.
@@ -102,12 +103,18 @@ def install_log_filter(redactor: Redactor) -> RedactingLogFilter:
     flt = RedactingLogFilter(redactor)
     for logger in _library_loggers():
         logger.addFilter(flt)
+    # Loggers created later (a library imported mid-run) have no filter of their own, but their
+    # records reach the root logger's handlers: filter there too.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(flt)
     return flt
 
 
 def remove_log_filter(flt: RedactingLogFilter) -> None:
     for logger in _library_loggers():
         logger.removeFilter(flt)
+    for handler in logging.getLogger().handlers:
+        handler.removeFilter(flt)
 
 
 def _library_loggers() -> list[logging.Logger]:
