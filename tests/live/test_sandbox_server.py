@@ -257,3 +257,53 @@ def test_keep_alive_across_error_answers(sandbox: Sandbox, bearer: str) -> None:
         sock.sendall(ews_request("bad.token.here", b"<x/>"))
         answer = read_response(sock)
         assert answer is not None and answer[0] == 401 and answer[2] == b""
+
+
+# -- changing the tenant while it runs ----------------------------------------------------------
+def test_new_app_answers_700016_until_it_has_propagated(sandbox: Sandbox) -> None:
+    sandbox.load_scenario("ready")
+    info = sandbox.info
+    user = info["users"][0]
+    new_app = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    sandbox.patch({"propagation": {"seconds": 30}})
+    response = control(
+        sandbox,
+        "PATCH",
+        "/state",
+        {
+            "apps": {
+                new_app: {
+                    "public_client_flows": True,
+                    "admin_consent": True,
+                    "permissions": ["EWS.AccessAsUser.All"],
+                }
+            }
+        },
+    )
+    assert response.json()["propagating"] is True
+    result = clients.ropc_token(info, user["email"], user["password"], client_id=new_app)
+    assert result["error_codes"] == [700016]
+    assert control(sandbox, "POST", "/settle").json()["propagating"] is False
+    result = clients.ropc_token(info, user["email"], user["password"], client_id=new_app)
+    assert "access_token" in result
+    sandbox.load_scenario("ready")
+
+
+def test_ews_disabled_for_the_organisation(sandbox: Sandbox, bearer: str) -> None:
+    sandbox.load_scenario("ready")
+    sandbox.patch({"tenant": {"ews_enabled": False}})
+    answer = exchange(sandbox, ews_request(bearer, b"<x/>"))
+    assert answer is not None and answer[0] == 403 and answer[2] == b""
+    assert answer[1].get("connection", "").lower() != "close"
+    sandbox.load_scenario("ready")
+
+
+def test_added_latency(sandbox: Sandbox) -> None:
+    import time
+
+    sandbox.load_scenario("ready")
+    sandbox.patch({"latency_ms": 300})
+    started = time.monotonic()
+    assert still_serving(sandbox)
+    assert time.monotonic() - started >= 0.3  # a lower bound: the delay was added
+    sandbox.load_scenario("ready")

@@ -95,3 +95,18 @@ def test_secret_expiry_and_public_view() -> None:
     view = public_view(load_scenario("ready"))
     assert all(u["password"] == "***" for u in view["users"].values())
     assert all(s["value"] == "***" for a in view["apps"].values() for s in a["secrets"])
+
+
+def test_importing_the_sandbox_stays_light() -> None:
+    """No Textual (layering) and no msal/exchangelib (start-up time of ``mailsetup sandbox``)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.sandbox, tui.sandbox.cli, tui.sandbox.server;"
+        "print(sorted(m for m in ('textual', 'msal', 'exchangelib') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"

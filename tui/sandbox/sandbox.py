@@ -157,7 +157,9 @@ class Sandbox:
         with self._lock:
             before = self._state
             after = tenant_state.normalize(tenant_state.merge_patch(before, changes))
-            touches_tenant = any(key != "propagation" for key in changes)
+            # Only directory and app changes travel through Microsoft's replication; the
+            # sandbox's own knobs (throttling, latency, propagation itself) act at once.
+            touches_tenant = any(key in ("tenant", "apps", "users") for key in changes)
             settings = after["propagation"]
             if touches_tenant and settings["on_change"] and settings["seconds"] > 0:
                 if not self.propagating:
