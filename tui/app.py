@@ -29,7 +29,7 @@ class MailSetupApp(App[int]):
     TITLE = "mailsetup"
     COMMANDS = App.COMMANDS | {StepCommands}
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+s", "save", "Save"),  # not priority: a modal (account) may mean "keep"
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

@@ -51,7 +51,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "keep", "Keep", priority=True),
+        Binding("ctrl+s", "keep", "Keep"),
     ]
 
     DEFAULT_CSS = """

@@ -63,7 +63,7 @@ class WizardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_status()
-        self.goto_step(self.resume_step())
+        self.goto_step(self.resume_step(), top=True)
 
     def resume_step(self) -> str:
         """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
@@ -95,11 +95,12 @@ class WizardScreen(Screen[None]):
             pane.refresh_values()
             self.refresh_status()
 
-    def goto_step(self, step_id: str) -> None:
+    def goto_step(self, step_id: str, *, top: bool = False) -> None:
+        """Open the pane holding a step; ``top`` opens it at its first widget (Next/Back)."""
         pane = self.pane_of_step[step_id if step_id in self.pane_of_step else SUMMARY]
         self.show_pane(pane)
         self.sidebar.show_step(step_id)
-        pane.call_after_refresh(pane.focus_step, step_id)
+        pane.call_after_refresh(pane.focus_step, step_id, top)
 
     def goto_field(self, path: str) -> None:
         found = first_step_for_field(path)
@@ -117,12 +118,12 @@ class WizardScreen(Screen[None]):
     def action_next(self) -> None:
         index = self._step_pane_index()
         if index + 1 < len(self.panes):
-            self.goto_step(self.panes[index + 1].STEP_IDS[0])
+            self.goto_step(self.panes[index + 1].STEP_IDS[0], top=True)
 
     def action_back(self) -> None:
         index = self._step_pane_index()
         if index > 0:
-            self.goto_step(self.panes[index - 1].STEP_IDS[0])
+            self.goto_step(self.panes[index - 1].STEP_IDS[0], top=True)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.current_pane.current_step()))

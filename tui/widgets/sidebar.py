@@ -47,6 +47,7 @@ class StepSidebar(Tree[str]):
             for s in steps_of(stage):
                 self.step_nodes[s.id] = node.add_leaf(self._step_label(s.id), data=s.id)
         self.step_nodes[SUMMARY] = self.root.add_leaf(Text("  Summary"), data=SUMMARY)
+        self.statuses = {}
 
     def _stage_label(self, stage: str) -> Text:
         marker = stage_status(self.statuses, stage).marker if self.statuses else StepStatus.TODO.marker
@@ -62,14 +63,20 @@ class StepSidebar(Tree[str]):
         return label
 
     def update_statuses(self, statuses: Mapping[str, StepStatus]) -> None:
-        changed = {k for k, v in statuses.items() if self.statuses.get(k) is not v}
+        """Relabel only what changed: this runs on every keystroke."""
+        before = {stage: self._stage_label(stage).plain for stage in self.stage_nodes}
+        changed = [k for k, v in statuses.items() if self.statuses.get(k) is not v]
+        if not changed:
+            return
         self.statuses = dict(statuses)
         for step_id in changed:
             node = self.step_nodes.get(step_id)
             if node is not None:
                 node.set_label(self._step_label(step_id))
         for stage, node in self.stage_nodes.items():
-            node.set_label(self._stage_label(stage))
+            label = self._stage_label(stage)
+            if label.plain != before[stage]:
+                node.set_label(label)
 
     def show_step(self, step_id: str) -> None:
         """Open the step's stage (closing the others) and put the cursor on the step."""

@@ -61,8 +61,11 @@ class ChecklistItem(Vertical):
         self.scroll_visible(animate=False)
 
 
-class StepPane(VerticalScroll):
-    """Base class: a scrollable column of one step group's widgets."""
+class StepPane(VerticalScroll, can_focus=False):
+    """Base class: a scrollable column of one step group's widgets.
+
+    Not focusable itself: Tab goes from widget to widget, and focusing one scrolls it into view.
+    """
 
     DEFAULT_CSS = """
     StepPane { padding: 0 1; }
@@ -121,10 +124,14 @@ class StepPane(VerticalScroll):
                 return
         self.scroll_home(animate=False)
 
-    def focus_step(self, step_id: str) -> None:
-        """Focus the widget of a step: its checklist item, or the first field it edits."""
-        if step_id == self.STEP_IDS[0] and not self._step_widget(step_id):
+    def focus_step(self, step_id: str, top: bool = False) -> None:
+        """Focus the widget of a step: its checklist item, or the first field it edits.
+
+        ``top`` (Next/Back) opens the pane at its first widget instead, so forms fill top-down.
+        """
+        if top:
             self.focus_first()
+            self.scroll_home(animate=False)
             return
         target = self._step_widget(step_id)
         if isinstance(target, ChecklistItem):

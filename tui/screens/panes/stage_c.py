@@ -143,7 +143,9 @@ class AccountsPane(StepPane):
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self.query_one(ErrorSummary).show(validate_incoming(self.settings))
 
-    def focus_step(self, step_id: str) -> None:
+    def focus_step(self, step_id: str, top: bool = False) -> None:
+        if top:
+            self.scroll_home(animate=False)
         if step_id in ("C9", "C10", "C11", "C12", "C13") and self.settings.incoming.accounts:
             self.table.focus()
         elif step_id == "C14":

@@ -135,8 +135,8 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
     return groups
 
 
-class SummaryPane(StepPane):
-    """Every value, the problems with go-to, and Save."""
+class SummaryPane(StepPane, can_focus=True):
+    """Every value, the problems with go-to, and Save (focusable: arrows scroll the values)."""
 
     STEP_IDS = ("Summary",)
     TITLE = "Summary"
@@ -174,7 +174,8 @@ class SummaryPane(StepPane):
     def current_step(self) -> str:
         return "Summary"
 
-    def focus_step(self, step_id: str) -> None:
+    def focus_step(self, step_id: str, top: bool = False) -> None:
+        self.scroll_home(animate=False)
         self.query_one("#save").focus()
 
     @on(Button.Pressed, "#save")
