@@ -12,13 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from test_checks_scenarios import assert_no_secrets, secrets_of
 
 from tui.checks import CheckRunner, Status
 from tui.cli import main
 from tui.settings.model import Secret
 from tui.settings.store import save_settings
-
-from test_checks_scenarios import assert_no_secrets, secrets_of
 
 
 def write(sandbox, tmp_path: Path, **changes) -> Path:
@@ -43,7 +42,10 @@ def test_a_failure_reads_as_cause_guide_step_and_fix(sandbox, tmp_path, capsys):
     assert any(line.startswith("✗ token") and " ms" in line for line in lines)
     assert "    AADSTS7000218 — Public client flows are off" in lines
     assert any(line.startswith("    Fix at A17 — Allow public client flows:") for line in lines)
-    assert any(line.startswith("    for support: error=invalid_client") and "trace_id=" in line for line in lines)
+    assert any(
+        line.startswith("    for support: error=invalid_client") and "trace_id=" in line
+        for line in lines
+    )
     assert any(line.startswith("- mailbox") for line in lines)
     assert lines[-1] == "1 check failed"
 
@@ -73,16 +75,22 @@ def test_unparsable_settings_file_exits_2(tmp_path, capsys):
     assert str(bad) in captured.err and captured.out == ""
 
 
-def test_invalid_settings_exit_2_listing_the_problems_in_the_guides_words(sandbox, tmp_path, capsys):
+def test_invalid_settings_exit_2_listing_the_problems_in_the_guides_words(
+    sandbox, tmp_path, capsys
+):
     sandbox.load_scenario("ready")
-    config = write(sandbox, tmp_path, azure__client_id="", outgoing__test__recipient="not-an-address")
+    config = write(
+        sandbox, tmp_path, azure__client_id="", outgoing__test__recipient="not-an-address"
+    )
     assert main(["check", "--config", str(config), "--only", "outgoing"]) == 2
     err = capsys.readouterr().err
     assert "Application (client) ID is missing" in err and "(step A8)" in err
     assert "outgoing.test.recipient" in err and "2 errors" in err
 
 
-def test_a_secret_from_an_unset_variable_exits_2_without_a_terminal(sandbox, tmp_path, capsys, monkeypatch):
+def test_a_secret_from_an_unset_variable_exits_2_without_a_terminal(
+    sandbox, tmp_path, capsys, monkeypatch
+):
     sandbox.load_scenario("ready")
     monkeypatch.delenv("MAILSETUP_TEST_PW", raising=False)
     config = write(sandbox, tmp_path, outgoing__test__password=Secret(env="MAILSETUP_TEST_PW"))
@@ -117,7 +125,9 @@ def test_cancel_during_a_propagation_wait_stops_the_run(sandbox):
     assert report.cancelled and not report.ok
     mailbox = next(c for c in report.checks if c.step == "mailbox")
     assert mailbox.status is Status.FAILED and mailbox.diagnosis.code == "HTTP403"
-    assert all(c.status is Status.SKIPPED for c in report.checks if c.step in ("send", "round trip"))
+    assert all(
+        c.status is Status.SKIPPED for c in report.checks if c.step in ("send", "round trip")
+    )
 
 
 def test_a_token_exchange_calls_expired_is_renewed_once_then_explained(sandbox):
@@ -135,9 +145,22 @@ def test_ctrl_c_exits_130(sandbox, tmp_path):
     config = write(sandbox, tmp_path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "check", "--config", str(config), "--only", "outgoing",
-         "--wait", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "check",
+            "--config",
+            str(config),
+            "--only",
+            "outgoing",
+            "--wait",
+            "120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None

@@ -22,7 +22,16 @@ from tui.guide import step as guide_step
 MAIL_USER = "erp@contoso-sandbox.onmicrosoft.com"
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.")
 STATUSES = {"ok", "warning", "failed", "skipped"}
-STEP_NAMES = ["settings", "reach", "tenant", "token", "token contents", "mailbox", "send", "round trip"]
+STEP_NAMES = [
+    "settings",
+    "reach",
+    "tenant",
+    "token",
+    "token contents",
+    "mailbox",
+    "send",
+    "round trip",
+]
 
 # scenario -> (failing step, code, guide step for outgoing, guide step for incoming)
 EXPECTED: dict[str, tuple[str, str, str, str]] = {
@@ -57,7 +66,9 @@ def assert_no_secrets(text: str, secrets: list[str]) -> None:
     assert not JWT.search(text), "a token leaked into the output"
 
 
-def check_json(sandbox: Any, tmp_path: Path, capsys: Any, caplog: Any, *args: str) -> tuple[int, dict[str, Any]]:
+def check_json(
+    sandbox: Any, tmp_path: Path, capsys: Any, caplog: Any, *args: str
+) -> tuple[int, dict[str, Any]]:
     """Run `mailsetup check --json` on the sandbox's current scenario; no secrets anywhere."""
     config = sandbox.write_config(tmp_path / "settings.toml")
     caplog.set_level(logging.DEBUG)
@@ -86,7 +97,9 @@ def assert_shape(document: dict[str, Any]) -> None:
             assert diagnosis is not None
 
 
-def test_ready_passes_outgoing_and_incoming_with_the_two_standing_warnings(sandbox, tmp_path, capsys, caplog):
+def test_ready_passes_outgoing_and_incoming_with_the_two_standing_warnings(
+    sandbox, tmp_path, capsys, caplog
+):
     sandbox.load_scenario("ready")
     code, document = check_json(sandbox, tmp_path, capsys, caplog)
     assert code == 0 and document["ok"] is True
@@ -105,12 +118,17 @@ def test_ready_passes_outgoing_and_incoming_with_the_two_standing_warnings(sandb
 
 
 @pytest.mark.parametrize("scenario", sorted(EXPECTED))
-def test_every_scenario_is_diagnosed_for_outgoing_and_incoming(scenario, sandbox, tmp_path, capsys, caplog):
+def test_every_scenario_is_diagnosed_for_outgoing_and_incoming(
+    scenario, sandbox, tmp_path, capsys, caplog
+):
     step, expected_code, outgoing_step, incoming_step = EXPECTED[scenario]
     sandbox.load_scenario(scenario)
     if scenario == "throttled":
         sandbox.patch({"throttling": {"back_off_ms": 200}})  # honoured, but kept short for the test
-    for only, expected_step in (("outgoing", outgoing_step), (f"incoming:{MAIL_USER}", incoming_step)):
+    for only, expected_step in (
+        ("outgoing", outgoing_step),
+        (f"incoming:{MAIL_USER}", incoming_step),
+    ):
         code, document = check_json(sandbox, tmp_path, capsys, caplog, "--only", only, "--no-send")
         assert code == 1 and document["ok"] is False
         assert_shape(document)
@@ -121,7 +139,7 @@ def test_every_scenario_is_diagnosed_for_outgoing_and_incoming(scenario, sandbox
         assert failure["step"] == step
         assert failure["diagnosis"]["code"] == expected_code
         assert failure["diagnosis"]["guide_step"] == expected_step
-        later = STEP_NAMES[STEP_NAMES.index(step) + 1:]
+        later = STEP_NAMES[STEP_NAMES.index(step) + 1 :]
         assert all(c["status"] == "skipped" for c in document["checks"] if c["step"] in later)
         if expected_code.startswith("AADSTS"):
             raw = failure["diagnosis"]["raw"]
@@ -129,9 +147,13 @@ def test_every_scenario_is_diagnosed_for_outgoing_and_incoming(scenario, sandbox
             assert expected_code in raw["error_description"]
 
 
-def test_ews_blocked_names_the_settings_the_powershell_and_the_deadline(sandbox, tmp_path, capsys, caplog):
+def test_ews_blocked_names_the_settings_the_powershell_and_the_deadline(
+    sandbox, tmp_path, capsys, caplog
+):
     sandbox.load_scenario("ews-blocked")
-    code, document = check_json(sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--no-send")
+    code, document = check_json(
+        sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--no-send"
+    )
     diagnosis = next(c["diagnosis"] for c in document["checks"] if c["status"] == "failed")
     text = diagnosis["cause"] + diagnosis["fix"]
     for needle in ("EWSEnabled", "EwsAllowedAppIDs", "Set-OrganizationConfig", "1 April 2027"):
@@ -141,19 +163,25 @@ def test_ews_blocked_names_the_settings_the_powershell_and_the_deadline(sandbox,
 def test_propagation_is_waited_out_with_wait(sandbox, tmp_path, capsys, caplog):
     sandbox.load_scenario("propagating")
     sandbox.patch({"propagation": {"seconds": 2}})
-    code, document = check_json(sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--no-send",
-                                "--wait", "30")
+    code, document = check_json(
+        sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--no-send", "--wait", "30"
+    )
     assert code == 0 and document["ok"] is True
 
 
 def test_round_trip_reaches_an_incoming_mailbox(sandbox, tmp_path, capsys, caplog):
     sandbox.load_scenario("ready")
-    code, document = check_json(sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--round-trip")
+    code, document = check_json(
+        sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--round-trip"
+    )
     assert code == 0
     trip = next(c for c in document["checks"] if c["step"] == "round trip")
     assert trip["status"] == "ok"
-    arrived = [m for m in sandbox.mailbox("adele@contoso-sandbox.onmicrosoft.com")
-               if "mailsetup test message" in m["subject"] and "[" in m["subject"]]
+    arrived = [
+        m
+        for m in sandbox.mailbox("adele@contoso-sandbox.onmicrosoft.com")
+        if "mailsetup test message" in m["subject"] and "[" in m["subject"]
+    ]
     assert arrived
 
 

@@ -84,7 +84,7 @@ class _Server:
         while not self.stopped.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -118,8 +118,11 @@ def servers() -> Iterator[list[_Server]]:
         server.close()
 
 
-def _tls_server(servers: list[_Server], certificate: tuple[Path, Path],
-                after_handshake: Callable[[ssl.SSLSocket], None]) -> _Server:
+def _tls_server(
+    servers: list[_Server],
+    certificate: tuple[Path, Path],
+    after_handshake: Callable[[ssl.SSLSocket], None],
+) -> _Server:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
 
@@ -151,8 +154,14 @@ def _settings(authority_port: int, ews_port: int | None = None, ca_bundle: str =
     s.outgoing.test.sender = s.outgoing.test.user_name = "erp@contoso.example"
     s.outgoing.test.password = Secret(PASSWORD)
     s.incoming.server_name, s.incoming.port = "127.0.0.1", ews_port or authority_port
-    s.incoming.accounts = [Account(email="in@contoso.example", user_name="in@contoso.example",
-                                   password=Secret(PASSWORD), types=["CRM"])]
+    s.incoming.accounts = [
+        Account(
+            email="in@contoso.example",
+            user_name="in@contoso.example",
+            password=Secret(PASSWORD),
+            types=["CRM"],
+        )
+    ]
     s.checks.timeout = 1.0
     return s
 
@@ -165,6 +174,7 @@ def _failure(settings: Settings, targets: list[str] | None = None):
 
 
 # --- the reach step on its own --------------------------------------------------------------------
+
 
 def test_closed_port_is_named_refused():
     result = reach(f"https://127.0.0.1:{_closed_port()}/", True, 1.0)
@@ -189,8 +199,10 @@ def test_an_untrusted_certificate_is_named(servers, certificate):
 def test_a_proxy_asking_for_authentication_is_named(servers, monkeypatch):
     def proxy(conn: socket.socket) -> None:
         conn.recv(4096)
-        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                     b"Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n")
+        conn.sendall(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+            b'Proxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n'
+        )
 
     server = _Server(proxy)
     servers.append(server)
@@ -204,6 +216,7 @@ def test_a_proxy_asking_for_authentication_is_named(servers, monkeypatch):
 
 # --- through the pipeline and the command line ---------------------------------------------------
 
+
 def test_refused_stops_the_pipeline_at_reach_with_a_diagnosis():
     report, failure = _failure(_settings(_closed_port()))
     assert failure.step == "reach"
@@ -213,7 +226,9 @@ def test_refused_stops_the_pipeline_at_reach_with_a_diagnosis():
     assert later and all(c.status is Status.SKIPPED for c in later)
 
 
-def test_untrusted_certificate_through_the_cli_points_to_the_ca_bundle(servers, certificate, tmp_path, capsys):
+def test_untrusted_certificate_through_the_cli_points_to_the_ca_bundle(
+    servers, certificate, tmp_path, capsys
+):
     server = _tls_server(servers, certificate, lambda tls: None)
     config = save_settings(_settings(server.port), tmp_path / "s.toml")
     assert main(["check", "--config", str(config), "--json", "--only", "outgoing"]) == 1
@@ -229,8 +244,10 @@ def test_untrusted_certificate_through_the_cli_points_to_the_ca_bundle(servers, 
 def test_a_server_closing_mid_response_fails_the_tenant_step(servers, certificate):
     def half_answer(tls: ssl.SSLSocket) -> None:
         tls.recv(65536)
-        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: 4000\r\n\r\n{\"token_endpoint\": \"https://127.0")
+        tls.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 4000\r\n\r\n{"token_endpoint": "https://127.0'
+        )
 
     server = _tls_server(servers, certificate, half_answer)
     report, failure = _failure(_settings(server.port, ca_bundle=str(certificate[0])))

@@ -28,6 +28,7 @@ CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 def jwt(claims: dict) -> str:
     def part(data: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
     return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
@@ -47,7 +48,9 @@ def test_library_logs_are_redacted(caplog):
     flt = install_log_filter(r)
     try:
         caplog.set_level(logging.DEBUG)
-        logging.getLogger("exchangelib.util").debug("headers %s", {"Authorization": "Bearer Sup3r-Secret!"})
+        logging.getLogger("exchangelib.util").debug(
+            "headers %s", {"Authorization": "Bearer Sup3r-Secret!"}
+        )
     finally:
         remove_log_filter(flt)
     assert "Sup3r-Secret!" not in caplog.text and MASK in caplog.text
@@ -60,47 +63,92 @@ def test_diagnosis_redacted_masks_raw_fields():
 
 def test_claims_matching_the_settings_pass_and_mismatches_warn():
     azure = Azure(client_id=CLIENT, tenant_id=TENANT)
-    good = {"aud": "https://outlook.office365.com", "scp": "EWS.AccessAsUser.All", "tid": TENANT,
-            "upn": "erp@contoso.example", "appid": CLIENT}
+    good = {
+        "aud": "https://outlook.office365.com",
+        "scp": "EWS.AccessAsUser.All",
+        "tid": TENANT,
+        "upn": "erp@contoso.example",
+        "appid": CLIENT,
+    }
     claims = decode_claims(jwt(good))
     assert claims == good
-    assert compare_claims(claims, azure=azure, resource="https://outlook.office365.com",
-                          user_name="ERP@contoso.example") == []
-    bad = {**good, "aud": "https://graph.microsoft.com", "scp": "User.Read", "tid": "other",
-           "upn": "someone@else.example", "appid": "other"}
-    codes = [c for c, _ in compare_claims(bad, azure=azure, resource="https://outlook.office365.com",
-                                          user_name="erp@contoso.example")]
+    assert (
+        compare_claims(
+            claims,
+            azure=azure,
+            resource="https://outlook.office365.com",
+            user_name="ERP@contoso.example",
+        )
+        == []
+    )
+    bad = {
+        **good,
+        "aud": "https://graph.microsoft.com",
+        "scp": "User.Read",
+        "tid": "other",
+        "upn": "someone@else.example",
+        "appid": "other",
+    }
+    codes = [
+        c
+        for c, _ in compare_claims(
+            bad,
+            azure=azure,
+            resource="https://outlook.office365.com",
+            user_name="erp@contoso.example",
+        )
+    ]
     assert codes == ["TOKEN_AUDIENCE", "TOKEN_SCOPE", "TOKEN_USER", "TOKEN_TENANT", "TOKEN_CLIENT"]
     app = Azure(client_id=CLIENT, tenant_id=TENANT, auth_flow=AuthFlow.CLIENT_SECRET)
-    codes = [c for c, _ in compare_claims({**good, "scp": None, "roles": []}, azure=app,
-                                          resource="https://outlook.office365.com", user_name="")]
+    codes = [
+        c
+        for c, _ in compare_claims(
+            {**good, "scp": None, "roles": []},
+            azure=app,
+            resource="https://outlook.office365.com",
+            user_name="",
+        )
+    ]
     assert codes == ["TOKEN_ROLES"]
     assert decode_claims("not-a-jwt") is None
 
 
 def test_scopes_and_resources_follow_the_flow_and_the_cloud():
     assert token_scopes(AuthFlow.USER_PASSWORD, "https://outlook.office365.com") == [
-        "https://outlook.office365.com/EWS.AccessAsUser.All"]
+        "https://outlook.office365.com/EWS.AccessAsUser.All"
+    ]
     assert token_scopes(AuthFlow.CLIENT_SECRET, "https://outlook.office365.com") == [
-        "https://outlook.office365.com/.default"]
-    assert exchange_resource("https://outlook.office365.us/EWS/Exchange.asmx") == "https://outlook.office365.us"
-    assert exchange_resource("https://127.0.0.1:8443/EWS/Exchange.asmx") == "https://outlook.office365.com"
+        "https://outlook.office365.com/.default"
+    ]
+    assert (
+        exchange_resource("https://outlook.office365.us/EWS/Exchange.asmx")
+        == "https://outlook.office365.us"
+    )
+    assert (
+        exchange_resource("https://127.0.0.1:8443/EWS/Exchange.asmx")
+        == "https://outlook.office365.com"
+    )
 
 
 def settings_with_accounts() -> Settings:
     s = Settings()
     s.outgoing.test.sender = "erp@contoso.example"
     s.outgoing.test.user_name = "erp@contoso.example"
-    s.incoming.accounts = [Account(email="a@contoso.example", password=Secret("x1234")),
-                           Account(email="b@contoso.example")]
+    s.incoming.accounts = [
+        Account(email="a@contoso.example", password=Secret("x1234")),
+        Account(email="b@contoso.example"),
+    ]
     return s
 
 
 def test_targets_expand_names_and_addresses():
     s = settings_with_accounts()
     names = lambda found: [t.name for t in found[0]]  # noqa: E731
-    assert names(expand(s, ["outgoing", "incoming"])) == ["outgoing", "incoming:a@contoso.example",
-                                                          "incoming:b@contoso.example"]
+    assert names(expand(s, ["outgoing", "incoming"])) == [
+        "outgoing",
+        "incoming:a@contoso.example",
+        "incoming:b@contoso.example",
+    ]
     assert names(expand(s, ["B@contoso.example"])) == ["incoming:b@contoso.example"]
     assert names(expand(s, ["erp@contoso.example"])) == ["outgoing"]
     assert expand(s, ["nobody@x.example"])[1] == ["nobody@x.example"]
@@ -109,18 +157,38 @@ def test_targets_expand_names_and_addresses():
 
 def test_report_json_has_exactly_the_issues_shape():
     diag = Diagnosis("AADSTS7000218", "c", "A17", "f", {"trace_id": "t"}, title="t")
-    report = CheckReport([
-        CheckEvent("outgoing", "token", Status.FAILED, 12, "m", diag),
-        CheckEvent("outgoing", "mailbox", Status.SKIPPED, None, "m"),
-    ])
+    report = CheckReport(
+        [
+            CheckEvent("outgoing", "token", Status.FAILED, 12, "m", diag),
+            CheckEvent("outgoing", "mailbox", Status.SKIPPED, None, "m"),
+        ]
+    )
     doc = json.loads(report.to_json())
-    assert doc == {"ok": False, "checks": [
-        {"target": "outgoing", "step": "token", "status": "failed", "duration_ms": 12,
-         "diagnosis": {"code": "AADSTS7000218", "cause": "c", "guide_step": "A17", "fix": "f",
-                       "raw": {"trace_id": "t"}}},
-        {"target": "outgoing", "step": "mailbox", "status": "skipped", "duration_ms": 0,
-         "diagnosis": None},
-    ]}
+    assert doc == {
+        "ok": False,
+        "checks": [
+            {
+                "target": "outgoing",
+                "step": "token",
+                "status": "failed",
+                "duration_ms": 12,
+                "diagnosis": {
+                    "code": "AADSTS7000218",
+                    "cause": "c",
+                    "guide_step": "A17",
+                    "fix": "f",
+                    "raw": {"trace_id": "t"},
+                },
+            },
+            {
+                "target": "outgoing",
+                "step": "mailbox",
+                "status": "skipped",
+                "duration_ms": 0,
+                "diagnosis": None,
+            },
+        ],
+    }
 
 
 def test_retry_budget_is_bounded():
@@ -134,7 +202,10 @@ def test_retry_budget_is_bounded():
     throttled = Diagnosis("HTTP429", "c", "B13", "f", retryable=True, retry_after=5)
     budget = _Budget(wait=0)
     assert [budget.delay_for(throttled, 15) for _ in range(6)] == [5, 5, 5, 5, None, None]
-    assert _Budget(wait=0).delay_for(Diagnosis("HTTP429", "c", "B13", "f", retry_after=3600), 15) is None
+    assert (
+        _Budget(wait=0).delay_for(Diagnosis("HTTP429", "c", "B13", "f", retry_after=3600), 15)
+        is None
+    )
 
 
 def test_renewal_of_an_expired_token_is_bounded():
@@ -155,17 +226,25 @@ def test_renewal_of_an_expired_token_is_bounded():
 
 
 def imported_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", f"import sys; {code}; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", f"import sys; {code}; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return {name.split(".")[0] for name in out.split()}
 
 
-@pytest.mark.parametrize("code", [
-    "import tui.checks",
-    "import tui.cli",
-    "from tui.checks import CheckRunner, Diagnosis; import tui.checks.cli, tui.checks.steps",
-    "from tui.cli import build_parser; build_parser().parse_args(['check', '--json'])",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import tui.checks",
+        "import tui.cli",
+        "from tui.checks import CheckRunner, Diagnosis; import tui.checks.cli, tui.checks.steps",
+        "from tui.cli import build_parser; build_parser().parse_args(['check', '--json'])",
+    ],
+)
 def test_imports_stay_light_and_headless(code):
     assert not imported_after(code) & {"msal", "exchangelib", "textual"}
 

@@ -52,7 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="limit for each network call (default: the settings' checks.timeout, 30 s)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document instead of text"
+    )
 
 
 def run(args: argparse.Namespace, config_path: Path) -> int:
@@ -81,7 +83,11 @@ def run(args: argparse.Namespace, config_path: Path) -> int:
 
     from tui.checks.runner import CheckRunner
 
-    printer = _HumanPrinter(out, several=len(targets) > 1 or "incoming" in targets) if not args.json else None
+    printer = (
+        _HumanPrinter(out, several=len(targets) > 1 or "incoming" in targets)
+        if not args.json
+        else None
+    )
     cancel = threading.Event()
     runner = CheckRunner(
         settings,
@@ -119,6 +125,7 @@ def run(args: argparse.Namespace, config_path: Path) -> int:
 
 # --- settings ------------------------------------------------------------------------------------
 
+
 def _load(path: Path, err: TextIO) -> Settings | None:
     from tui.settings.store import SettingsFileError, SettingsStore
 
@@ -152,8 +159,11 @@ def _problems(settings: Settings, targets: list[str]) -> list[Any]:
             index = account_index(settings, target.removeprefix("incoming:"))
             if index is not None:
                 own = f"incoming.accounts[{index}]"
-                found += [p for p in validation.validate_incoming(settings)
-                          if not p.field.startswith("incoming.accounts[") or p.field.startswith(own)]
+                found += [
+                    p
+                    for p in validation.validate_incoming(settings)
+                    if not p.field.startswith("incoming.accounts[") or p.field.startswith(own)
+                ]
     found += validation.validate_checks(settings)
     seen: set[tuple[str, str]] = set()
     errors = []
@@ -171,16 +181,26 @@ def _needed_secrets(settings: Settings, targets: list[str]) -> list[tuple[str, s
 
     needed: list[tuple[str, str, Secret]] = []
     wants_outgoing = "outgoing" in targets or any(
-        t.lower() in (settings.outgoing.test.sender.lower(), settings.outgoing.test.user_name.lower())
-        for t in targets if t not in ("outgoing", "incoming")
+        t.lower()
+        in (settings.outgoing.test.sender.lower(), settings.outgoing.test.user_name.lower())
+        for t in targets
+        if t not in ("outgoing", "incoming")
     )
     if wants_outgoing:
         azure = settings.effective_azure("outgoing")
         if azure.auth_flow is AuthFlow.CLIENT_SECRET:
-            needed.append(("Client secret (outgoing)", "outgoing.azure.client_secret", azure.client_secret))
+            needed.append(
+                ("Client secret (outgoing)", "outgoing.azure.client_secret", azure.client_secret)
+            )
         else:
             test = settings.outgoing.test
-            needed.append((f"Password (Exchange) for {test.user_name}", "outgoing.test.password", test.password))
+            needed.append(
+                (
+                    f"Password (Exchange) for {test.user_name}",
+                    "outgoing.test.password",
+                    test.password,
+                )
+            )
     indexes: list[int] = []
     if "incoming" in targets:
         indexes = list(range(len(settings.incoming.accounts)))
@@ -191,15 +211,25 @@ def _needed_secrets(settings: Settings, targets: list[str]) -> list[tuple[str, s
     if indexes:
         azure = settings.effective_azure("incoming")
         if azure.auth_flow is AuthFlow.CLIENT_SECRET:
-            needed.append(("Client secret (incoming)", "incoming.azure.client_secret", azure.client_secret))
+            needed.append(
+                ("Client secret (incoming)", "incoming.azure.client_secret", azure.client_secret)
+            )
         else:
             for i in indexes:
                 account = settings.incoming.accounts[i]
-                needed.append((f"Password for {account.email}", f"incoming.accounts[{i}].password", account.password))
+                needed.append(
+                    (
+                        f"Password for {account.email}",
+                        f"incoming.accounts[{i}].password",
+                        account.password,
+                    )
+                )
     return needed
 
 
-def _ask_for_missing_secrets(settings: Settings, targets: list[str], *, interactive: bool) -> list[str]:
+def _ask_for_missing_secrets(
+    settings: Settings, targets: list[str], *, interactive: bool
+) -> list[str]:
     """Prompt (in a terminal) for secrets that are neither stored nor in the environment."""
     missing: list[str] = []
     asked: set[int] = set()
@@ -212,12 +242,17 @@ def _ask_for_missing_secrets(settings: Settings, targets: list[str], *, interact
         if interactive:
             secret.value = getpass.getpass(f"{label}: ")
             continue
-        where = f"environment variable {secret.env} is not set" if secret.env else "not stored in the file"
+        where = (
+            f"environment variable {secret.env} is not set"
+            if secret.env
+            else "not stored in the file"
+        )
         missing.append(f"{label} [{field}]: {where}")
     return missing
 
 
 # --- human output --------------------------------------------------------------------------------
+
 
 class _HumanPrinter:
     """Prints final step lines as they arrive, and each diagnosis under its failure."""
@@ -230,13 +265,17 @@ class _HumanPrinter:
 
     def on_event(self, event: CheckEvent) -> None:
         if event.status is Status.FAILED and event.retry_in is not None:
-            self._write(f"  … {event.target}  {event.step}: {_code(event)} — retrying in {event.retry_in:.0f} s")
+            wait = f"retrying in {event.retry_in:.0f} s"
+            self._write(f"  … {event.target}  {event.step}: {_code(event)} — {wait}")
             return
         if not event.is_final:
             return
         who = f"{event.target}  " if self.several else ""
         ms = f"  {event.duration_ms} ms" if event.duration_ms else ""
-        lines = [f"{event.status.symbol} {who}{event.step}{ms}" + (f"  {event.message}" if event.message else "")]
+        lines = [
+            f"{event.status.symbol} {who}{event.step}{ms}"
+            + (f"  {event.message}" if event.message else "")
+        ]
         diag = event.diagnosis
         if diag is not None and (event.status is Status.FAILED or diag.code not in self._explained):
             self._explained.add(diag.code)
@@ -251,7 +290,9 @@ class _HumanPrinter:
         failed = len(report.failures)
         warned = sum(1 for c in report.checks if c.status is Status.WARNING)
         if report.ok:
-            text = "All checks passed" + (f" ({warned} warning{'s' * (warned != 1)})" if warned else "")
+            text = "All checks passed" + (
+                f" ({warned} warning{'s' * (warned != 1)})" if warned else ""
+            )
         else:
             text = f"{failed} check{'s' * (failed != 1)} failed"
         self._write(text)
@@ -273,7 +314,11 @@ def _diagnosis_lines(diag: Any) -> list[str]:
     where = f"{diag.guide_step} — {title}" if title else diag.guide_step
     lines.append(f"    Fix at {where}: {diag.fix}")
     raw = diag.raw or {}
-    support = [f"{k}={raw[k]}" for k in ("error", "trace_id", "correlation_id", "timestamp", "http_status") if raw.get(k)]
+    support = [
+        f"{k}={raw[k]}"
+        for k in ("error", "trace_id", "correlation_id", "timestamp", "http_status")
+        if raw.get(k)
+    ]
     if support:
         lines.append("    for support: " + "  ".join(support))
     detail = raw.get("error_description") or raw.get("detail") or raw.get("message")

@@ -30,16 +30,29 @@ _KEPT_HEADERS = (
     "x-beserver",
     "date",
 )
-_EWS_BLOCK_MARKERS = ("ewsallowedappids", "ewsenabled", "ews is disabled", "ews is blocked",
-                      "ewsblocked", "ews has been disabled", "not allowed to access ews")
+_EWS_BLOCK_MARKERS = (
+    "ewsallowedappids",
+    "ewsenabled",
+    "ews is disabled",
+    "ews is blocked",
+    "ewsblocked",
+    "ews has been disabled",
+    "not allowed to access ews",
+)
 
 
 def target_kind(target: str) -> str:
     return "incoming" if target.startswith("incoming") else "outgoing"
 
 
-def make(code: str, entry: Entry, target: str, raw: Mapping[str, Any] | None = None,
-         retry_after: float | None = None, cause_suffix: str = "") -> Diagnosis:
+def make(
+    code: str,
+    entry: Entry,
+    target: str,
+    raw: Mapping[str, Any] | None = None,
+    retry_after: float | None = None,
+    cause_suffix: str = "",
+) -> Diagnosis:
     cause = entry.cause + (f" {cause_suffix}" if cause_suffix else "")
     return Diagnosis(
         code=code,
@@ -63,6 +76,7 @@ def from_code(code: str, target: str, raw: Mapping[str, Any] | None = None, **kw
 
 # --- Entra ID ------------------------------------------------------------------------------------
 
+
 def aadsts_number(payload: Mapping[str, Any]) -> int | None:
     codes = payload.get("error_codes")
     if isinstance(codes, list) and codes:
@@ -74,11 +88,22 @@ def aadsts_number(payload: Mapping[str, Any]) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def entra_raw(payload: Mapping[str, Any], status: int | None = None,
-              headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+def entra_raw(
+    payload: Mapping[str, Any], status: int | None = None, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """What support needs from an Entra error answer."""
-    keep = ("error", "error_description", "error_codes", "suberror", "trace_id", "correlation_id",
-            "timestamp", "error_uri", "claims", "password_change_url")
+    keep = (
+        "error",
+        "error_description",
+        "error_codes",
+        "suberror",
+        "trace_id",
+        "correlation_id",
+        "timestamp",
+        "error_uri",
+        "claims",
+        "password_change_url",
+    )
     raw: dict[str, Any] = {k: payload[k] for k in keep if k in payload}
     if status is not None:
         raw["http_status"] = status
@@ -86,8 +111,12 @@ def entra_raw(payload: Mapping[str, Any], status: int | None = None,
     return raw
 
 
-def from_entra(payload: Mapping[str, Any], target: str, status: int | None = None,
-               headers: Mapping[str, str] | None = None) -> Diagnosis:
+def from_entra(
+    payload: Mapping[str, Any],
+    target: str,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Diagnosis:
     """Diagnose an Entra error answer (token endpoint or discovery)."""
     raw = entra_raw(payload, status, headers)
     retry_after = _retry_after(headers)
@@ -107,8 +136,10 @@ def from_entra(payload: Mapping[str, Any], target: str, status: int | None = Non
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
-def from_http(status: int, target: str, headers: Mapping[str, str] | None = None,
-              body: str = "") -> Diagnosis:
+
+def from_http(
+    status: int, target: str, headers: Mapping[str, str] | None = None, body: str = ""
+) -> Diagnosis:
     """Diagnose an HTTP answer without a usable JSON error (EWS, proxies, gateways)."""
     raw: dict[str, Any] = {"http_status": status, **_headers_raw(headers)}
     if body:
@@ -134,8 +165,9 @@ def token_expired_answer(headers: Mapping[str, str] | None) -> bool:
 
 
 def _ews_blocked(headers: Mapping[str, str] | None, body: str) -> bool:
-    text = " ".join([_header(headers, "x-ms-diagnostics"), _header(headers, "www-authenticate"),
-                     body]).lower()
+    text = " ".join(
+        [_header(headers, "x-ms-diagnostics"), _header(headers, "www-authenticate"), body]
+    ).lower()
     return any(marker in text for marker in _EWS_BLOCK_MARKERS)
 
 
@@ -164,6 +196,7 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
 
 # --- exceptions ----------------------------------------------------------------------------------
 
+
 def _class_names(exc: BaseException) -> list[str]:
     return [cls.__name__ for cls in type(exc).__mro__]
 
@@ -178,39 +211,63 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def network_code(exc: BaseException) -> str | None:
-    """Name the network failure behind an exception (requests, urllib3, ssl, socket, exchangelib)."""
+    """Name the network failure behind an exception (requests, urllib3, ssl, socket, EWS)."""
     text = " ".join(f"{type(e).__name__}: {e}" for e in _chain(exc)).lower()
     names = {n for e in _chain(exc) for n in _class_names(e)}
     if "407" in text and ("proxy" in text or "ProxyError" in names):
         return "HTTP407"
-    if "certificate_verify_failed" in text or "certificate verify failed" in text \
-            or "SSLCertVerificationError" in names:
+    if (
+        "certificate_verify_failed" in text
+        or "certificate verify failed" in text
+        or "SSLCertVerificationError" in names
+    ):
         return "TLS_UNTRUSTED"
     if names & {"ProxyError"}:
         return "PROXY_FAILED"
-    if any(s in text for s in ("name or service not known", "nodename nor servname",
-                               "getaddrinfo failed", "temporary failure in name resolution",
-                               "no address associated", "name resolution")):
+    if any(
+        s in text
+        for s in (
+            "name or service not known",
+            "nodename nor servname",
+            "getaddrinfo failed",
+            "temporary failure in name resolution",
+            "no address associated",
+            "name resolution",
+        )
+    ):
         return "DNS_FAILED"
     if "refused" in text or "ConnectionRefusedError" in names:
         return "CONNECTION_REFUSED"
-    if names & {"ConnectTimeout", "ReadTimeout", "Timeout", "TimeoutError", "timeout"} \
-            or "timed out" in text:
+    if (
+        names & {"ConnectTimeout", "ReadTimeout", "Timeout", "TimeoutError", "timeout"}
+        or "timed out" in text
+    ):
         return "TIMED_OUT"
     if names & {"SSLError", "SSLZeroReturnError", "SSLEOFError"} or "ssl" in text:
         return "TLS_FAILED"
-    if names & {"RemoteDisconnected", "ChunkedEncodingError", "IncompleteRead",
-                "ConnectionResetError", "ProtocolError", "BrokenPipeError"} \
-            or "connection aborted" in text or "remote end closed" in text \
-            or "connection reset" in text:
+    if (
+        names
+        & {
+            "RemoteDisconnected",
+            "ChunkedEncodingError",
+            "IncompleteRead",
+            "ConnectionResetError",
+            "ProtocolError",
+            "BrokenPipeError",
+        }
+        or "connection aborted" in text
+        or "remote end closed" in text
+        or "connection reset" in text
+    ):
         return "CONNECTION_CLOSED"
     if names & {"ConnectionError", "OSError"} and "ErrorTimeoutExpired" not in names:
         return "CONNECTION_CLOSED" if "closed" in text else None
     return None
 
 
-def from_exception(exc: BaseException, target: str,
-                   response: Mapping[str, Any] | None = None) -> Diagnosis:
+def from_exception(
+    exc: BaseException, target: str, response: Mapping[str, Any] | None = None
+) -> Diagnosis:
     """Diagnose an exception from any layer.
 
     ``response`` is the last HTTP answer seen on this thread (status, headers, body), which
@@ -224,15 +281,24 @@ def from_exception(exc: BaseException, target: str,
 
     # EWS response codes come first: exchangelib names its exception classes after them.
     for name in names:
-        if name in table.EWS and name not in ("UnauthorizedError", "ErrorTimeoutExpired",
-                                              "TransportError", "ErrorServerBusy"):
+        if name in table.EWS and name not in (
+            "UnauthorizedError",
+            "ErrorTimeoutExpired",
+            "TransportError",
+            "ErrorServerBusy",
+        ):
             return make(name, table.EWS[name], target, raw)
     if "ErrorServerBusy" in names or "ErrorInternalServerTransientError" in names:
         back_off = getattr(exc, "back_off", None)
         if status is not None and status not in (200, 500) and not back_off:
             return _with_raw(from_http(status, target, headers, body), raw)
-        return make("ErrorServerBusy", table.EWS["ErrorServerBusy"], target, raw,
-                    retry_after=float(back_off) if back_off else _retry_after(headers))
+        return make(
+            "ErrorServerBusy",
+            table.EWS["ErrorServerBusy"],
+            target,
+            raw,
+            retry_after=float(back_off) if back_off else _retry_after(headers),
+        )
     if "UnauthorizedError" in names or (status in (401, 403) and "MalformedResponseError" in names):
         return _with_raw(from_http(status or 401, target, headers, body), raw)
     if "MalformedResponseError" in names:
@@ -255,5 +321,13 @@ def from_exception(exc: BaseException, target: str,
 
 def _with_raw(diagnosis: Diagnosis, extra: dict[str, Any]) -> Diagnosis:
     merged = {**extra, **diagnosis.raw}
-    return Diagnosis(diagnosis.code, diagnosis.cause, diagnosis.guide_step, diagnosis.fix, merged,
-                     diagnosis.retryable, diagnosis.title, diagnosis.retry_after)
+    return Diagnosis(
+        diagnosis.code,
+        diagnosis.cause,
+        diagnosis.guide_step,
+        diagnosis.fix,
+        merged,
+        diagnosis.retryable,
+        diagnosis.title,
+        diagnosis.retry_after,
+    )

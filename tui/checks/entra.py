@@ -32,11 +32,18 @@ _EXCHANGE_RESOURCES = {
 
 # Authority hosts msal knows; anything else needs instance_discovery=False or msal asks
 # login.microsoftonline.com about it.
-KNOWN_AUTHORITY_HOSTS = frozenset({
-    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net", "sts.windows.net",
-    "login.microsoftonline.us", "login.usgovcloudapi.net", "login.chinacloudapi.cn",
-    "login.partner.microsoftonline.cn",
-})
+KNOWN_AUTHORITY_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "sts.windows.net",
+        "login.microsoftonline.us",
+        "login.usgovcloudapi.net",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+    }
+)
 
 ROPC_NOTICE = (
     "Microsoft discourages the User name/Password flow (msal warns it is deprecated for public "
@@ -134,7 +141,10 @@ def acquire_token(
     take_last_response()
     if azure.auth_flow is AuthFlow.CLIENT_SECRET:
         app = msal.ConfidentialClientApplication(
-            azure.client_id.strip(), client_credential=client_secret, azure_region=False, **common,
+            azure.client_id.strip(),
+            client_credential=client_secret,
+            azure_region=False,
+            **common,
         )
         result = app.acquire_token_for_client(scopes=scopes)
     else:
@@ -148,10 +158,13 @@ def acquire_token(
 def is_ropc_warning(warning: warnings.WarningMessage) -> bool:
     """msal's DeprecationWarning for the User name/Password flow on public clients."""
     text = str(warning.message).lower()
-    return issubclass(warning.category, DeprecationWarning) and ("ropc" in text or "public client" in text)
+    return issubclass(warning.category, DeprecationWarning) and (
+        "ropc" in text or "public client" in text
+    )
 
 
 # --- token contents ------------------------------------------------------------------------------
+
 
 def decode_claims(access_token: str) -> dict[str, Any] | None:
     """The JWT payload, unverified (we only compare it with the settings); None if not a JWT."""
@@ -181,8 +194,12 @@ def compare_claims(
     else:
         scopes = str(claims.get("scp", "")).split()
         if "EWS.AccessAsUser.All" not in scopes:
-            found.append(("TOKEN_SCOPE", f"scp is {' '.join(scopes)!r}, EWS.AccessAsUser.All missing"))
-        upn = str(claims.get("upn") or claims.get("unique_name") or claims.get("preferred_username") or "")
+            found.append(
+                ("TOKEN_SCOPE", f"scp is {' '.join(scopes)!r}, EWS.AccessAsUser.All missing")
+            )
+        upn = str(
+            claims.get("upn") or claims.get("unique_name") or claims.get("preferred_username") or ""
+        )
         if upn and user_name and upn.lower() != user_name.strip().lower():
             found.append(("TOKEN_USER", f"token is for {upn!r}, the settings say {user_name!r}"))
     tenant = azure.tenant_id.strip().lower()

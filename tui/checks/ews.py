@@ -65,8 +65,9 @@ def _credentials_class() -> type:
     class RenewingCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc]
         """An msal token for exchangelib, renewed through ``renew`` when it expires."""
 
-        def __init__(self, access_token: dict[str, Any], renew: Callable[[], dict[str, Any]],
-                     client_id: str) -> None:
+        def __init__(
+            self, access_token: dict[str, Any], renew: Callable[[], dict[str, Any]], client_id: str
+        ) -> None:
             super().__init__(client_id=client_id, access_token=_as_oauth_token(access_token))
             self._renew = renew
             self.renewals = 0
@@ -92,7 +93,9 @@ def _as_oauth_token(result: dict[str, Any]) -> dict[str, Any]:
 _credential_cls: type | None = None
 
 
-def make_credentials(token: dict[str, Any], renew: Callable[[], dict[str, Any]], client_id: str) -> Any:
+def make_credentials(
+    token: dict[str, Any], renew: Callable[[], dict[str, Any]], client_id: str
+) -> Any:
     global _credential_cls
     if _credential_cls is None:
         _credential_cls = _credentials_class()

@@ -86,7 +86,9 @@ def environment_proxies(url: str) -> dict[str, str]:
 class _UserRealmNotFound(HTTPAdapter):
     """Answers 404 ("no realm information") without touching the network."""
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         response = requests.Response()
         response.status_code = 404
         response.url = request.url or ""

@@ -84,8 +84,10 @@ def connect(host: str, port: int, timeout: float) -> socket.socket:
         try:
             return socket.create_connection(address, timeout=timeout)
         except ConnectionRefusedError as exc:
-            last = ReachFailure("CONNECTION_REFUSED", f"{host}:{port} refused the connection ({exc})")
-        except (socket.timeout, TimeoutError):
+            last = ReachFailure(
+                "CONNECTION_REFUSED", f"{host}:{port} refused the connection ({exc})"
+            )
+        except TimeoutError:
             last = ReachFailure("TIMED_OUT", f"{host}:{port} did not accept within {timeout:g} s")
         except OSError as exc:
             last = ReachFailure("CONNECTION_REFUSED", f"{host}:{port}: {exc}")
@@ -110,7 +112,7 @@ def open_tunnel(proxy_url: str, host: str, port: int, timeout: float) -> socket.
     try:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         answer = _read_head(sock)
-    except (socket.timeout, TimeoutError) as exc:
+    except TimeoutError as exc:
         sock.close()
         raise ReachFailure("TIMED_OUT", f"proxy {proxy_host} did not answer CONNECT") from exc
     status_line = answer.split("\r\n", 1)[0]
@@ -144,8 +146,10 @@ def tls_handshake(sock: socket.socket, host: str, verify: str | bool, timeout: f
     except ssl.SSLCertVerificationError as exc:
         raise ReachFailure("TLS_UNTRUSTED", f"{host}: {exc.verify_message or exc}") from exc
     except (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError) as exc:
-        raise ReachFailure("CONNECTION_CLOSED", f"{host}: closed during the TLS handshake ({exc})") from exc
-    except (socket.timeout, TimeoutError) as exc:
+        raise ReachFailure(
+            "CONNECTION_CLOSED", f"{host}: closed during the TLS handshake ({exc})"
+        ) from exc
+    except TimeoutError as exc:
         raise ReachFailure("TIMED_OUT", f"{host}: no TLS answer within {timeout:g} s") from exc
     except ssl.SSLError as exc:
         raise ReachFailure("TLS_FAILED", f"{host}: {exc}") from exc
@@ -163,8 +167,9 @@ def reach(url: str, verify: str | bool, timeout: float) -> ReachResult:
         sock = open_tunnel(proxy, host, port, timeout) if proxy else connect(host, port, timeout)
         version = tls_handshake(sock, host, verify, timeout)
     except ReachFailure as exc:
-        return ReachResult(host, port, False, exc.code, exc.detail, _safe_proxy(proxy),
-                           _ms(started))
+        return ReachResult(
+            host, port, False, exc.code, exc.detail, _safe_proxy(proxy), _ms(started)
+        )
     return ReachResult(host, port, True, "", version, _safe_proxy(proxy), _ms(started))
 
 

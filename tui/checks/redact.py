@@ -48,13 +48,17 @@ class Redactor:
     def add_token_result(self, result: dict[str, Any] | None) -> None:
         """Learn the tokens of an msal result dict."""
         if result:
-            self.add(*(str(result.get(k) or "") for k in ("access_token", "refresh_token", "id_token")))
+            self.add(
+                *(str(result.get(k) or "") for k in ("access_token", "refresh_token", "id_token"))
+            )
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
         with self._lock:
-            known = sorted(self._secrets, key=len, reverse=True)  # longest first: no partial leftovers
+            known = sorted(
+                self._secrets, key=len, reverse=True
+            )  # longest first: no partial leftovers
         for secret in known:
             if secret in text:
                 text = text.replace(secret, MASK)

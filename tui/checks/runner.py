@@ -78,7 +78,7 @@ class _Budget:
             return None
         if diagnosis.retryable and self.wait_left > 0:
             # Short first, then longer: propagation often ends within seconds, sometimes minutes.
-            delay = min(FIRST_RETRY * 2 ** self.retries, interval, self.wait_left)
+            delay = min(FIRST_RETRY * 2**self.retries, interval, self.wait_left)
             self.retries += 1
             self.wait_left -= delay
             return delay
@@ -154,8 +154,9 @@ class CheckRunner:
         checks = sorted(self._final, key=lambda e: (order.get(e.target, -1), steps.get(e.step, 0)))
         return CheckReport(checks=checks, cancelled=self.cancel.is_set())
 
-    def _run_targets(self, context: Any, found: list[Target], unknown: list[str], *, send: bool,
-                     round_trip: bool) -> None:
+    def _run_targets(
+        self, context: Any, found: list[Target], unknown: list[str], *, send: bool, round_trip: bool
+    ) -> None:
         for name in unknown:
             self._report_unknown_target(name)
         if len(found) <= 1 or self.concurrency == 1:
@@ -199,7 +200,9 @@ class CheckRunner:
             why = f"No outgoing test values or incoming account for {name!r}."
             step = "C9"
         diag = diagnose.from_code("SETTINGS_INVALID", INCOMING, {"target": name})
-        diag = replace(diag, cause=why, guide_step=step, fix="Add the account (C8) or check the name.")
+        diag = replace(
+            diag, cause=why, guide_step=step, fix="Add the account (C8) or check the name."
+        )
         target = name if name == INCOMING else f"incoming:{name.removeprefix('incoming:')}"
         self.emit(CheckEvent(target, STEP_SETTINGS, Status.FAILED, 0, why, diag))
 
@@ -224,8 +227,14 @@ class CheckRunner:
             if outcome.status is Status.FAILED:
                 failed_at = name
 
-    def _run_step(self, context: Any, target: Target, name: str,
-                  function: Callable[[Any, Target], StepOutcome], budget: _Budget) -> StepOutcome:
+    def _run_step(
+        self,
+        context: Any,
+        target: Target,
+        name: str,
+        function: Callable[[Any, Target], StepOutcome],
+        budget: _Budget,
+    ) -> StepOutcome:
         self.emit(CheckEvent(target.name, name, Status.STARTED, message=f"{name}…"))
         started = time.monotonic()
         while True:
@@ -234,23 +243,41 @@ class CheckRunner:
             except Cancelled:
                 outcome = StepOutcome(Status.SKIPPED, "cancelled")
             except Exception as exc:  # every failure ends as a diagnosis, never a traceback
-                outcome = StepOutcome(Status.FAILED, _first_line(exc),
-                                      diagnose.from_exception(exc, target.name, context.last_response()))
+                outcome = StepOutcome(
+                    Status.FAILED,
+                    _first_line(exc),
+                    diagnose.from_exception(exc, target.name, context.last_response()),
+                )
             elapsed = int((time.monotonic() - started) * 1000)
             diag = outcome.diagnosis
             if outcome.status is Status.FAILED and diag is not None and not self.cancel.is_set():
                 delay = budget.delay_for(diag, self.retry_interval)
                 if delay is not None:
-                    self.emit(CheckEvent(target.name, name, Status.FAILED, elapsed, outcome.message,
-                                         diag, retry_in=delay))
+                    self.emit(
+                        CheckEvent(
+                            target.name,
+                            name,
+                            Status.FAILED,
+                            elapsed,
+                            outcome.message,
+                            diag,
+                            retry_in=delay,
+                        )
+                    )
                     try:
                         self._count_down(target.name, name, delay, diag)
                     except Cancelled:
-                        outcome = StepOutcome(Status.FAILED, outcome.message + " (cancelled while waiting)", diag)
+                        outcome = StepOutcome(
+                            Status.FAILED, outcome.message + " (cancelled while waiting)", diag
+                        )
                     else:
                         continue
             elapsed = int((time.monotonic() - started) * 1000)
-            self.emit(CheckEvent(target.name, name, outcome.status, elapsed, outcome.message, outcome.diagnosis))
+            self.emit(
+                CheckEvent(
+                    target.name, name, outcome.status, elapsed, outcome.message, outcome.diagnosis
+                )
+            )
             return outcome
 
     def _count_down(self, target: str, step: str, delay: float, diag: Diagnosis) -> None:
@@ -260,9 +287,17 @@ class CheckRunner:
             self.sleep(chunk)
             waited += chunk
             left = max(0.0, delay - waited)
-            self.emit(CheckEvent(target, step, Status.PROGRESS, message=f"retrying in {left:.0f} s",
-                                 diagnosis=diag, progress=(int(waited), int(round(delay))),
-                                 retry_in=left))
+            self.emit(
+                CheckEvent(
+                    target,
+                    step,
+                    Status.PROGRESS,
+                    message=f"retrying in {left:.0f} s",
+                    diagnosis=diag,
+                    progress=(int(waited), int(round(delay))),
+                    retry_in=left,
+                )
+            )
 
 
 def _first_line(exc: BaseException) -> str:

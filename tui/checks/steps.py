@@ -37,8 +37,14 @@ class _Once:
         self._keys: dict[Any, threading.Lock] = {}
         self._values: dict[Any, Any] = {}
 
-    def get(self, key: Any, compute: Callable[[], Any], *, fresh: Callable[[Any], bool] = lambda v: True,
-            force: bool = False) -> Any:
+    def get(
+        self,
+        key: Any,
+        compute: Callable[[], Any],
+        *,
+        fresh: Callable[[Any], bool] = lambda v: True,
+        force: bool = False,
+    ) -> Any:
         with self._lock:
             key_lock = self._keys.setdefault(key, threading.Lock())
         with key_lock:
@@ -87,13 +93,20 @@ class StepContext:
 
     def discovery(self, target: Target) -> entra.Discovery:
         key = (entra.authority_url(target.azure), str(self.verify(target)))
-        return self._tenant.get(key, lambda: entra.discover_tenant(self.session(target), target.azure))  # type: ignore[no-any-return]
+        return self._tenant.get(
+            key, lambda: entra.discover_tenant(self.session(target), target.azure)
+        )  # type: ignore[no-any-return]
 
     def token(self, target: Target, *, force: bool = False) -> entra.TokenAttempt:
         """One token per user (or per app, for the Client secret flow) while it is valid."""
         azure = target.azure
-        key = (entra.authority_url(azure), azure.client_id, azure.auth_flow, target.user_name.lower(),
-               entra.exchange_resource(target.ews_url))
+        key = (
+            entra.authority_url(azure),
+            azure.client_id,
+            azure.auth_flow,
+            target.user_name.lower(),
+            entra.exchange_resource(target.ews_url),
+        )
 
         def fetch() -> entra.TokenAttempt:
             attempt = entra.acquire_token(
@@ -125,10 +138,13 @@ class StepContext:
             return fresh.result
 
         credentials = ews.make_credentials(attempt.result, renew, target.azure.client_id)
-        return ews.open_account(target.mailbox, target.ews_url, credentials, impersonate=target.app_only)
+        return ews.open_account(
+            target.mailbox, target.ews_url, credentials, impersonate=target.app_only
+        )
 
 
 # --- the steps -----------------------------------------------------------------------------------
+
 
 def step_settings(ctx: StepContext, target: Target) -> StepOutcome:
     from tui.settings import validation
@@ -139,19 +155,33 @@ def step_settings(ctx: StepContext, target: Target) -> StepOutcome:
     else:
         assert target.account_index is not None
         own = f"incoming.accounts[{target.account_index}]"
-        problems = [p for p in validation.validate_incoming(settings)
-                    if not p.field.startswith("incoming.accounts[") or p.field.startswith(own)]
+        problems = [
+            p
+            for p in validation.validate_incoming(settings)
+            if not p.field.startswith("incoming.accounts[") or p.field.startswith(own)
+        ]
     problems += [p for p in validation.validate_checks(settings)]
     problems += _unresolved_secrets(target)
     errors = [p for p in problems if p.is_error]
     shown = errors or problems
     lines = [f"{p.label}: {p.message}" + (f" ({p.step_id})" if p.step_id else "") for p in shown]
     if errors:
-        diag = diagnose.from_code("SETTINGS_INVALID", target.name, {
-            "problems": [{"field": p.field, "message": p.message, "guide_step": p.step_id} for p in errors]
-        })
+        diag = diagnose.from_code(
+            "SETTINGS_INVALID",
+            target.name,
+            {
+                "problems": [
+                    {"field": p.field, "message": p.message, "guide_step": p.step_id}
+                    for p in errors
+                ]
+            },
+        )
         first_step = next((p.step_id for p in errors if p.step_id), diag.guide_step)
-        diag = _replace(diag, guide_step=first_step, cause=f"{validation.summarize(errors)}: " + "; ".join(lines))
+        diag = _replace(
+            diag,
+            guide_step=first_step,
+            cause=f"{validation.summarize(errors)}: " + "; ".join(lines),
+        )
         return StepOutcome(Status.FAILED, validation.summarize(errors), diag)
     if problems:
         return StepOutcome(Status.WARNING, "; ".join(lines))
@@ -165,13 +195,28 @@ def _unresolved_secrets(target: Target) -> list[Any]:
     if target.app_only:
         if not target.client_secret:
             field = f"{target.kind}.azure.client_secret"
-            return [Problem(field, "Client secret is empty (not stored, or its environment variable is not set)")]
+            return [
+                Problem(
+                    field,
+                    "Client secret is empty (not stored, or its environment variable is not set)",
+                )
+            ]
         return []
     if target.password:
         return []
     if target.kind == "outgoing":
-        return [Problem("outgoing.test.password", "Password (Exchange) is empty (not stored, or its environment variable is not set)")]
-    return [Problem(f"incoming.accounts[{target.account_index}].password", "Password is empty (not stored, or its environment variable is not set)")]
+        return [
+            Problem(
+                "outgoing.test.password",
+                "Password (Exchange) is empty (not stored, or its environment variable is not set)",
+            )
+        ]
+    return [
+        Problem(
+            f"incoming.accounts[{target.account_index}].password",
+            "Password is empty (not stored, or its environment variable is not set)",
+        )
+    ]
 
 
 def step_reach(ctx: StepContext, target: Target) -> StepOutcome:
@@ -180,9 +225,13 @@ def step_reach(ctx: StepContext, target: Target) -> StepOutcome:
     parts = []
     for url in urls:
         result = ctx.reach(url, verify)
-        where = f"{result.host}:{result.port}" + (f" via proxy {result.via_proxy}" if result.via_proxy else "")
+        where = f"{result.host}:{result.port}" + (
+            f" via proxy {result.via_proxy}" if result.via_proxy else ""
+        )
         if not result.ok:
-            diag = diagnose.from_code(result.code, target.name, {"host": where, "detail": result.detail})
+            diag = diagnose.from_code(
+                result.code, target.name, {"host": where, "detail": result.detail}
+            )
             if result.code in ("DNS_FAILED", "CONNECTION_REFUSED") and url != target.ews_url:
                 diag = _replace(diag, guide_step="B13" if target.kind == "outgoing" else "C14")
             return StepOutcome(Status.FAILED, f"{where}: {result.detail}", diag)
@@ -213,8 +262,11 @@ def step_token(ctx: StepContext, target: Target) -> StepOutcome:
     minutes = int(max(0.0, attempt.expires_at - time.time()) // 60)
     message = f"token for {target.user_name or 'the app'}, valid {minutes} min"
     if not target.app_only and any(entra.is_ropc_warning(w) for w in list(ctx.caught_warnings)):
-        return StepOutcome(Status.WARNING, f"{message}. {entra.ROPC_NOTICE}",
-                           diagnose.from_code("ROPC_DISCOURAGED", target.name))
+        return StepOutcome(
+            Status.WARNING,
+            f"{message}. {entra.ROPC_NOTICE}",
+            diagnose.from_code("ROPC_DISCOURAGED", target.name),
+        )
     return StepOutcome(Status.OK, message)
 
 
@@ -222,15 +274,23 @@ def step_token_contents(ctx: StepContext, target: Target) -> StepOutcome:
     attempt = ctx.token(target)
     claims = entra.decode_claims(str(attempt.result.get("access_token", "")))
     if claims is None:
-        return StepOutcome(Status.WARNING, "the token is not a readable JWT",
-                           diagnose.from_code("TOKEN_UNREADABLE", target.name))
-    findings = entra.compare_claims(claims, azure=target.azure,
-                                    resource=entra.exchange_resource(target.ews_url),
-                                    user_name=target.user_name)
+        return StepOutcome(
+            Status.WARNING,
+            "the token is not a readable JWT",
+            diagnose.from_code("TOKEN_UNREADABLE", target.name),
+        )
+    findings = entra.compare_claims(
+        claims,
+        azure=target.azure,
+        resource=entra.exchange_resource(target.ews_url),
+        user_name=target.user_name,
+    )
     if findings:
         code, _ = findings[0]
         details = "; ".join(detail for _, detail in findings)
-        diag = diagnose.from_code(code, target.name, {"findings": [c for c, _ in findings], "details": details})
+        diag = diagnose.from_code(
+            code, target.name, {"findings": [c for c, _ in findings], "details": details}
+        )
         return StepOutcome(Status.WARNING, details, diag)
     what = "roles" if target.app_only else "scope"
     return StepOutcome(Status.OK, f"audience, {what}, tenant and user match the settings")
@@ -250,8 +310,11 @@ def with_account(ctx: StepContext, target: Target, operation: Callable[[Any], An
 
 def step_mailbox(ctx: StepContext, target: Target) -> StepOutcome:
     name, total = with_account(ctx, target, ews.inbox_summary)
-    return StepOutcome(Status.WARNING, f"{target.mailbox}: {name}, {total} items",
-                       diagnose.from_code("EWS_RETIREMENT", target.name))
+    return StepOutcome(
+        Status.WARNING,
+        f"{target.mailbox}: {name}, {total} items",
+        diagnose.from_code("EWS_RETIREMENT", target.name),
+    )
 
 
 def message_subject(tag: str = "") -> str:
@@ -261,14 +324,24 @@ def message_subject(tag: str = "") -> str:
 
 def message_body(kind: str) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return (f"This message was sent by mailsetup on {platform.node() or 'this computer'} at {stamp} "
-            f"to check the {kind} e-mail settings. It can be deleted.")
+    return (
+        f"This message was sent by mailsetup on {platform.node() or 'this computer'} at {stamp} "
+        f"to check the {kind} e-mail settings. It can be deleted."
+    )
 
 
 def step_send(ctx: StepContext, target: Target) -> StepOutcome:
-    with_account(ctx, target, lambda account: ews.send_message(
-        account, sender=target.sender, recipient=target.recipient,
-        subject=message_subject(), body=message_body("outgoing")))
+    with_account(
+        ctx,
+        target,
+        lambda account: ews.send_message(
+            account,
+            sender=target.sender,
+            recipient=target.recipient,
+            subject=message_subject(),
+            body=message_body("outgoing"),
+        ),
+    )
     return StepOutcome(Status.OK, f"sent from {target.sender} to {target.recipient}")
 
 
@@ -276,18 +349,28 @@ def step_round_trip(ctx: StepContext, target: Target) -> StepOutcome:
     runner = ctx.runner
     if not ctx.settings.incoming.accounts:
         diag = diagnose.from_code("SETTINGS_INVALID", "incoming", {})
-        diag = _replace(diag, cause="The round trip needs an incoming e-mail account to send to.",
-                        guide_step="C8")
+        diag = _replace(
+            diag,
+            cause="The round trip needs an incoming e-mail account to send to.",
+            guide_step="C8",
+        )
         return StepOutcome(Status.FAILED, "no incoming account", diag)
     # Send to an incoming mailbox other than the sender's when there is one, so the message
     # really travels from one mailbox to another.
     accounts = ctx.settings.incoming.accounts
-    index = next((i for i, a in enumerate(accounts) if a.email.strip().lower() != target.sender.lower()), 0)
+    index = next(
+        (i for i, a in enumerate(accounts) if a.email.strip().lower() != target.sender.lower()), 0
+    )
     inbound = incoming_target(ctx.settings, index)
     tag = uuid.uuid4().hex[:10]
     subject = message_subject(tag)
-    ews.send_message(ctx.account(target), sender=target.sender, recipient=inbound.mailbox,
-                     subject=subject, body=message_body("round trip"))
+    ews.send_message(
+        ctx.account(target),
+        sender=target.sender,
+        recipient=inbound.mailbox,
+        subject=subject,
+        body=message_body("round trip"),
+    )
     receiver = ctx.account(inbound)
     started = time.monotonic()
     limit = runner.round_trip_timeout
@@ -297,13 +380,23 @@ def step_round_trip(ctx: StepContext, target: Target) -> StepOutcome:
             return StepOutcome(Status.OK, f"arrived in {inbound.mailbox} after {waited:.0f} s")
         waited = time.monotonic() - started
         if waited >= limit:
-            diag = diagnose.from_code("ROUND_TRIP_TIMEOUT", "incoming", {"subject": subject, "waited_s": int(waited)})
-            return StepOutcome(Status.FAILED, f"not in {inbound.mailbox} after {waited:.0f} s", diag)
+            diag = diagnose.from_code(
+                "ROUND_TRIP_TIMEOUT", "incoming", {"subject": subject, "waited_s": int(waited)}
+            )
+            return StepOutcome(
+                Status.FAILED, f"not in {inbound.mailbox} after {waited:.0f} s", diag
+            )
         from tui.checks.events import CheckEvent
 
-        runner.emit(CheckEvent(target.name, "round trip", Status.PROGRESS,
-                               message=f"waiting for the message in {inbound.mailbox}",
-                               progress=(int(waited), int(limit))))
+        runner.emit(
+            CheckEvent(
+                target.name,
+                "round trip",
+                Status.PROGRESS,
+                message=f"waiting for the message in {inbound.mailbox}",
+                progress=(int(waited), int(limit)),
+            )
+        )
         runner.sleep(min(2.0, max(0.1, limit - waited)))
 
 

@@ -49,7 +49,9 @@ def outgoing_target(settings: Settings) -> Target:
         client_secret=azure.client_secret.resolve() if app_only else "",
         # User name/Password signs in as the user and sends from that mailbox (as the sender);
         # the Client secret flow acts as the sender's mailbox directly.
-        mailbox=test.sender.strip() if app_only or not test.user_name.strip() else test.user_name.strip(),
+        mailbox=test.sender.strip()
+        if app_only or not test.user_name.strip()
+        else test.user_name.strip(),
         sender=test.sender.strip(),
         recipient=test.recipient.strip(),
     )
@@ -80,7 +82,9 @@ def account_index(settings: Settings, email: str) -> int | None:
     return None
 
 
-def expand(settings: Settings, requested: list[str] | tuple[str, ...]) -> tuple[list[Target], list[str]]:
+def expand(
+    settings: Settings, requested: list[str] | tuple[str, ...]
+) -> tuple[list[Target], list[str]]:
     """Targets for ``["outgoing", "incoming", "incoming:a@b", "a@b"]``; unknown names second.
 
     "incoming" means every account. A bare address selects the incoming account with it, or the
@@ -105,13 +109,14 @@ def expand(settings: Settings, requested: list[str] | tuple[str, ...]) -> tuple[
             for i in range(len(settings.incoming.accounts)):
                 add(incoming_target(settings, i))
         else:
-            email = text[len(INCOMING_PREFIX):] if text.startswith(INCOMING_PREFIX) else text
+            email = text[len(INCOMING_PREFIX) :] if text.startswith(INCOMING_PREFIX) else text
             index = account_index(settings, email)
             test = settings.outgoing.test
             if index is not None:
                 add(incoming_target(settings, index))
             elif not text.startswith(INCOMING_PREFIX) and email.lower() in (
-                test.sender.strip().lower(), test.user_name.strip().lower()
+                test.sender.strip().lower(),
+                test.user_name.strip().lower(),
             ):
                 add(outgoing_target(settings))
             else:
