@@ -24,6 +24,7 @@ FUZZ = settings(
     max_examples=200,
     deadline=None,
     derandomize=True,
+    database=None,  # nothing written next to the tests
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
