@@ -58,7 +58,9 @@ def test_a_passing_run_still_warns_once_about_ews_and_the_password_flow(sandbox,
     assert_no_secrets(out, secrets_of(sandbox))
     assert out.count("1 April 2027") == 1  # explained under the first mailbox line only
     assert out.count("ROPC_DISCOURAGED") == 1
-    assert "! outgoing  mailbox" in out and "- outgoing  send" in out
+    block = out.split("\noutgoing\n")[1] if not out.startswith("outgoing\n") else out[9:]
+    assert "  ! mailbox" in block and "  - send  not run: --no-send" in block
+    assert "\nincoming erp@contoso-sandbox.onmicrosoft.com\n" in "\n" + out
     assert out.splitlines()[-1].startswith("All checks passed (")
 
 

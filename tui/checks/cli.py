@@ -15,10 +15,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.checks.events import CheckEvent, CheckReport, Status
+from tui.checks.events import INCOMING_STEPS, OUTGOING_STEPS, CheckEvent, CheckReport, Status
 
 if TYPE_CHECKING:
     from tui.settings.model import Secret, Settings
+
+STEPS_OF = {"outgoing": OUTGOING_STEPS, "incoming": INCOMING_STEPS}
 
 EXIT_OK, EXIT_FAILED, EXIT_SETTINGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -255,38 +257,66 @@ def _ask_for_missing_secrets(
 
 
 class _HumanPrinter:
-    """Prints final step lines as they arrive, and each diagnosis under its failure."""
+    """Prints one line per step, with the diagnosis under a failure.
+
+    With one target the lines stream as steps finish. With several (checked concurrently), each
+    target's block is printed when its last step is done, so blocks do not interleave; retry
+    notices show at once so a wait is never silent.
+    """
 
     def __init__(self, out: TextIO, *, several: bool) -> None:
         self.out = out
         self.several = several
         self._lock = threading.Lock()
         self._explained: set[str] = set()
+        self._pending: dict[str, list[CheckEvent]] = {}
 
     def on_event(self, event: CheckEvent) -> None:
         if event.status is Status.FAILED and event.retry_in is not None:
             wait = f"retrying in {event.retry_in:.0f} s"
-            self._write(f"  … {event.target}  {event.step}: {_code(event)} — {wait}")
+            who = f"{event.target}  " if self.several else ""
+            self._write(f"  … {who}{event.step}: {_code(event)} — {wait}")
             return
         if not event.is_final:
             return
-        who = f"{event.target}  " if self.several else ""
+        if not self.several:
+            self._write("\n".join(self._lines(event, indent="")))
+            return
+        with self._lock:
+            block = self._pending.setdefault(event.target, [])
+            block.append(event)
+            done = len(block) == len(STEPS_OF[event.target.partition(":")[0]])
+        if done:
+            self._flush(event.target)
+
+    def _flush(self, target: str) -> None:
+        with self._lock:
+            block = self._pending.pop(target, [])
+        if block:
+            title = target.replace("incoming:", "incoming ")
+            lines = [title] + [line for e in block for line in self._lines(e, indent="  ")]
+            self._write("\n".join(lines))
+
+    def _lines(self, event: CheckEvent, indent: str) -> list[str]:
         ms = f"  {event.duration_ms} ms" if event.duration_ms else ""
-        lines = [
-            f"{event.status.symbol} {who}{event.step}{ms}"
-            + (f"  {event.message}" if event.message else "")
-        ]
+        text = f"  {event.message}" if event.message else ""
+        lines = [f"{indent}{event.status.symbol} {event.step}{ms}{text}"]
         diag = event.diagnosis
-        if diag is not None and (event.status is Status.FAILED or diag.code not in self._explained):
-            self._explained.add(diag.code)
-            lines += _diagnosis_lines(diag)
-        self._write("\n".join(lines))
+        with self._lock:
+            first_time = diag is not None and diag.code not in self._explained
+            if diag is not None:
+                self._explained.add(diag.code)
+        if diag is not None and (event.status is Status.FAILED or first_time):
+            lines += [indent + line for line in _diagnosis_lines(diag, event.status)]
+        return lines
 
     def _write(self, text: str) -> None:
         with self._lock:
             print(text, file=self.out, flush=True)
 
     def summary(self, report: CheckReport) -> None:
+        for target in list(self._pending):
+            self._flush(target)  # targets that stopped early (unknown account, cancel)
         failed = len(report.failures)
         warned = sum(1 for c in report.checks if c.status is Status.WARNING)
         if report.ok:
@@ -302,7 +332,7 @@ def _code(event: CheckEvent) -> str:
     return event.diagnosis.code if event.diagnosis else "failed"
 
 
-def _diagnosis_lines(diag: Any) -> list[str]:
+def _diagnosis_lines(diag: Any, status: Status) -> list[str]:
     from tui.guide import step as guide_step
 
     try:
@@ -311,8 +341,11 @@ def _diagnosis_lines(diag: Any) -> list[str]:
         title = ""
     lines = [f"    {diag.code} — {diag.title}" if diag.title else f"    {diag.code}"]
     lines.append(f"    {diag.cause}")
-    where = f"{diag.guide_step} — {title}" if title else diag.guide_step
-    lines.append(f"    Fix at {where}: {diag.fix}")
+    if status is Status.FAILED:
+        where = f"{diag.guide_step} — {title}" if title else diag.guide_step
+        lines.append(f"    Fix at {where}: {diag.fix}")
+    else:
+        lines.append(f"    What to do: {diag.fix}")
     raw = diag.raw or {}
     support = [
         f"{k}={raw[k]}"

@@ -292,7 +292,8 @@ WARNINGS: dict[str, Entry] = {
     ),
     "ROPC_DISCOURAGED": _e(
         "User name/Password flow is discouraged",
-        "Microsoft discourages the User name/Password flow; it keeps working, but never with MFA.",
+        "msal warns that Microsoft has deprecated the User name/Password flow for public clients: "
+        "it keeps working, but never for accounts that need MFA.",
         SECRET,
         "Keep the mailbox accounts excluded from MFA, or move to the Client secret flow.",
     ),

@@ -45,11 +45,6 @@ KNOWN_AUTHORITY_HOSTS = frozenset(
     }
 )
 
-ROPC_NOTICE = (
-    "Microsoft discourages the User name/Password flow (msal warns it is deprecated for public "
-    "clients); it still works, but never for accounts that need MFA."
-)
-
 
 def exchange_resource(ews_url: str) -> str:
     host = (urlsplit(ews_url).hostname or "").lower()

@@ -73,9 +73,11 @@ class CheckSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        text_url = url.decode() if isinstance(url, bytes) else url
         if not kwargs.get("proxies"):
-            kwargs["proxies"] = environment_proxies(str(url))
-        return super().request(method, url, *args, **kwargs)
+            kwargs["proxies"] = environment_proxies(text_url)
+        text_method = method.decode() if isinstance(method, bytes) else method
+        return super().request(text_method, text_url, *args, **kwargs)
 
 
 def environment_proxies(url: str) -> dict[str, str]:

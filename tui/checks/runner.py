@@ -11,6 +11,7 @@ redactor.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import warnings
@@ -183,7 +184,10 @@ class CheckRunner:
             with self._lock:
                 self._final.append(safe)
         if self.on_event is not None:
-            self.on_event(safe)
+            try:
+                self.on_event(safe)
+            except Exception:  # a broken listener must not turn into a failed check
+                logging.getLogger(__name__).exception("check event listener failed")
 
     def sleep(self, seconds: float) -> None:
         """A cancellable wait."""

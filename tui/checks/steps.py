@@ -264,7 +264,7 @@ def step_token(ctx: StepContext, target: Target) -> StepOutcome:
     if not target.app_only and any(entra.is_ropc_warning(w) for w in list(ctx.caught_warnings)):
         return StepOutcome(
             Status.WARNING,
-            f"{message}. {entra.ROPC_NOTICE}",
+            message,
             diagnose.from_code("ROPC_DISCOURAGED", target.name),
         )
     return StepOutcome(Status.OK, message)
