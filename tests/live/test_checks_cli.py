@@ -183,3 +183,99 @@ def test_ctrl_c_exits_130(sandbox, tmp_path):
 def _calm_sandbox(sandbox):
     yield
     sandbox.load_scenario("ready")
+
+
+def test_one_token_per_user_and_a_bounded_number_of_accounts_at_once(sandbox, monkeypatch):
+    """The outgoing user is also an incoming account: asked for once. A spy counts the real calls."""
+    from tui.checks import entra
+
+    sandbox.load_scenario("ready")
+    real = entra.acquire_token
+    lock = threading.Lock()
+    users: list[str] = []
+    running = [0, 0]  # now, most at once
+
+    def counting(*args, **kwargs):
+        with lock:
+            users.append(kwargs["user_name"])
+            running[0] += 1
+            running[1] = max(running)
+        try:
+            time.sleep(0.05)  # widen the window in which overlapping calls would be seen
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(entra, "acquire_token", counting)
+    settings = sandbox.settings()
+    settings.checks.concurrency = 2
+    report = CheckRunner(settings).run(["outgoing", "incoming"], send=False)
+    assert report.ok
+    assert sorted(users) == sorted({u.lower() for u in users})  # nobody asked twice
+    assert len(users) == 3 and running[1] <= 2
+
+
+def test_an_https_proxy_from_the_environment_carries_every_call(sandbox, monkeypatch):
+    """A CONNECT proxy on loopback in front of the sandbox: reach, msal and exchangelib use it."""
+    import socket
+
+    sandbox.load_scenario("ready")
+    tunnels: list[str] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def handle(client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        target = head.split()[1].decode()
+        tunnels.append(target)
+        host, _, port = target.rpartition(":")
+        upstream = socket.create_connection((host, int(port)), timeout=5)
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(client,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        from exchangelib import close_connections
+
+        close_connections()  # pooled sessions from earlier tests would bypass the proxy
+        report = CheckRunner(sandbox.settings()).run(["outgoing"], send=False)
+        assert report.ok, report.to_json()
+        assert "via proxy" in next(c.message for c in report.checks if c.step == "reach")
+        assert len(tunnels) >= 3  # reach, Entra (discovery + token), EWS
+    finally:
+        stop.set()
+        listener.close()

@@ -129,7 +129,7 @@ class CheckRunner:
         round_trip: bool = False,
     ) -> CheckReport:
         """Check the targets ("outgoing", "incoming", "incoming:<email>") and return the report."""
-        from tui.checks.steps import StepContext
+        from tui.checks.context import StepContext
 
         self._final = []
         found, unknown = expand(self.settings, list(targets))
