@@ -3,6 +3,7 @@ missing/invalid settings and secrets, Ctrl+C, cancellation, and the bounded toke
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -186,7 +187,7 @@ def _calm_sandbox(sandbox):
 
 
 def test_one_token_per_user_and_a_bounded_number_of_accounts_at_once(sandbox, monkeypatch):
-    """The outgoing user is also an incoming account: asked for once. A spy counts the real calls."""
+    """The outgoing user is also an incoming account: asked once. A spy counts the real calls."""
     from tui.checks import entra
 
     sandbox.load_scenario("ready")
@@ -236,10 +237,8 @@ def test_an_https_proxy_from_the_environment_carries_every_call(sandbox, monkeyp
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def handle(client: socket.socket) -> None:
         head = b""
