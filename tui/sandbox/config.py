@@ -60,7 +60,13 @@ def settings_for(sandbox: Sandbox) -> Settings:
         server_name=host,
         port=port,
         accounts=[
-            Account(email=u["email"], user_name=u["email"], password=Secret(value=u["password"]))
+            # One type each, so the file validates clean; C12 says pick what applies.
+            Account(
+                email=u["email"],
+                user_name=u["email"],
+                password=Secret(value=u["password"]),
+                types=["Monitor-to-Monitor"],
+            )
             for u in users
         ],
     )
