@@ -278,3 +278,19 @@ def test_an_https_proxy_from_the_environment_carries_every_call(sandbox, monkeyp
     finally:
         stop.set()
         listener.close()
+
+
+def test_client_secret_flow_without_consent_warns_on_roles_and_points_to_consent(sandbox):
+    sandbox.load_scenario("no-admin-consent")
+    sandbox.patch({"auth_flow": "client_secret"})
+    settings = sandbox.settings()
+    if settings.azure.auth_flow.value != "client_secret":
+        pytest.skip("sandbox settings() does not follow a patched auth_flow")
+    report = CheckRunner(settings).run(["outgoing"], send=False)
+    steps = {c.step: c for c in report.checks}
+    assert steps["token contents"].diagnosis.code == "TOKEN_ROLES"
+    assert steps["mailbox"].status is Status.FAILED
+    assert (steps["mailbox"].diagnosis.code, steps["mailbox"].diagnosis.guide_step) == (
+        "TOKEN_NO_PERMISSIONS",
+        "A14",
+    )

@@ -241,3 +241,12 @@ def test_warning_codes_exist_for_token_contents():
         "ROPC_DISCOURAGED",
     ):
         assert code in WARNINGS
+
+
+def test_a_401_for_a_token_without_permissions_points_to_consent():
+    headers = {
+        "x-ms-diagnostics": '2000008;reason="The token contains no permissions, or '
+        'permissions can not be understood.";error_category="invalid_grant"'
+    }
+    d = diagnose.from_http(401, "outgoing", headers)
+    assert (d.code, d.guide_step) == ("TOKEN_NO_PERMISSIONS", "A14")

@@ -149,8 +149,13 @@ def from_http(
         return make("EWS_BLOCKED", table.EWS["EWS_BLOCKED"], target, raw)
     if status == 401 and token_expired_answer(headers):
         return make("TOKEN_EXPIRED", table.EWS["TOKEN_EXPIRED"], target, raw)
-    if status == 401 and "2000003" in _header(headers, "x-ms-diagnostics"):
+    reason = _header(headers, "x-ms-diagnostics").lower()
+    if status == 401 and reason.startswith("2000003"):
         return make("TOKEN_AUDIENCE", table.WARNINGS["TOKEN_AUDIENCE"], target, raw)
+    if status == 401 and "no permissions" in reason:
+        return make("TOKEN_NO_PERMISSIONS", table.EWS["TOKEN_NO_PERMISSIONS"], target, raw)
+    if status == 401 and "issuer" in reason:
+        return make("TOKEN_TENANT", table.WARNINGS["TOKEN_TENANT"], target, raw)
     key = "HTTP5xx" if status >= 500 else f"HTTP{status}"
     entry = table.HTTP.get(key)
     if entry is None:

@@ -153,6 +153,15 @@ EWS: dict[str, Entry] = {
         "Set this computer's date, time and time zone correctly (turn on time synchronisation) "
         "and test again.",
     ),
+    "TOKEN_NO_PERMISSIONS": _e(
+        "No EWS permission in the token",
+        "Exchange found no permission it understands in the token: EWS.AccessAsUser.All "
+        "(User name/Password) or full_access_as_app (Client secret) is missing or has no admin "
+        "consent.",
+        "A14",
+        "Check the permissions under API permissions (A12–A13; for the Client secret flow the "
+        "application permission full_access_as_app) and grant admin consent (A14).",
+    ),
     "TokenRefreshFailed": _e(
         "Token could not be renewed",
         "The token expired during the check and a new one could not be obtained.",
