@@ -294,3 +294,46 @@ def test_client_secret_flow_without_consent_warns_on_roles_and_points_to_consent
         "TOKEN_NO_PERMISSIONS",
         "A14",
     )
+
+
+def test_a_missing_secret_is_asked_for_in_a_terminal(sandbox, tmp_path, monkeypatch):
+    import pty
+
+    sandbox.load_scenario("ready")
+    config = write(sandbox, tmp_path, outgoing__test__password=Secret(env="MAILSETUP_UNSET_PW"))
+    password = next(u["password"] for u in sandbox.info["users"] if u["email"].startswith("erp@"))
+    env = {k: v for k, v in os.environ.items() if k != "MAILSETUP_UNSET_PW"}
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "check",
+        "--config",
+        str(config),
+        "--only",
+        "outgoing",
+        "--no-send",
+    ]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty, so getpass asks there
+        os.execve(sys.executable, argv, env)
+    output = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"Password" not in output and time.monotonic() < deadline:
+            output += os.read(fd, 1024)
+        os.write(fd, password.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "All checks passed" in text and password not in text
