@@ -61,7 +61,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     AccountScreen .modal-title { text-style: bold; margin: 0 0 1 0; }
-    AccountScreen SelectionList { height: auto; max-height: 11; margin: 0 0 1 0; }
+    AccountScreen SelectionList { height: auto; max-height: 13; margin: 0 0 1 0; }
     AccountScreen #available-to-all { margin: 0 0 1 0; }
     AccountScreen #account-buttons { height: auto; align-horizontal: right; }
     AccountScreen #account-buttons Button { margin: 0 0 0 2; }

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 
 class WizardScreen(Screen[None]):
+    # Below 100 columns (the 80x24 SSH session) the sidebar narrows to markers, ids and a few
+    # letters of each title, so forms and the accounts table get the room.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("ctrl+n", "next", "Next"),
@@ -46,7 +49,7 @@ class WizardScreen(Screen[None]):
         with Horizontal(id="main"):
             yield StepSidebar()
             yield ContentSwitcher(*self.panes, initial=self.panes[0].id, id="content")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p still works; F1 lists it
 
     @property
     def wizard(self) -> MailSetupApp:
@@ -92,8 +95,10 @@ class WizardScreen(Screen[None]):
             self.wizard.seen_steps.update(previous.STEP_IDS)
             previous.reveal_errors()
             switcher.current = pane.id
-            pane.refresh_values()
             self.refresh_status()
+        pane.refresh_values()
+        if self.wizard.seen_steps.intersection(pane.STEP_IDS):
+            pane.reveal_errors()  # been here before, or values from a file: show what is missing
 
     def goto_step(self, step_id: str, *, top: bool = False) -> None:
         """Open the pane holding a step; ``top`` opens it at its first widget (Next/Back)."""

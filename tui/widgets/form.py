@@ -40,9 +40,7 @@ def numbered_label(path: str, label: str | None = None) -> str:
     """``"14 Server address (Exchange/SMTP)"``: the guide's field number, then its label."""
     number = field_number(path)
     text = label or field_label(path)
-    if number and number[0].isdigit():
-        return f"{number} {text}"
-    return text
+    return f"{number} {text}" if number else text
 
 
 class FieldEdited(Message):
@@ -87,6 +85,10 @@ class FieldRow(Vertical):
 
     def focus_control(self) -> None:
         self.control.focus()
+        self.scroll_visible(animate=False)
+
+    def on_descendant_focus(self) -> None:
+        # The label sits above the control: bring the whole row into view, not just the input.
         self.scroll_visible(animate=False)
 
 
@@ -173,6 +175,7 @@ class FieldInput(FieldRow):
             self.control.password = True
 
     def on_descendant_focus(self) -> None:
+        super().on_descendant_focus()
         if self.mask_when_blurred:
             self.control.password = self.password
 

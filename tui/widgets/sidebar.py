@@ -24,7 +24,7 @@ class StepSidebar(Tree[str]):
     """Stages and steps; Enter on a step posts :class:`StepSidebar.StepChosen`."""
 
     DEFAULT_CSS = """
-    StepSidebar { width: 26; border-right: vkey $primary 50%; padding: 0; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    StepSidebar { width: 19; border-right: vkey $primary 50%; padding: 0; overflow-x: hidden; scrollbar-size-vertical: 1; }
     """
 
     class StepChosen(Message):

@@ -138,14 +138,20 @@ class StepPane(VerticalScroll, can_focus=False):
             target.checkbox.focus()
             target.scroll_visible(animate=False)
             return
+        if target is not None and target.focusable:
+            target.focus()
+            return
         for path in step(step_id).fields:
             if self.focus_field(path):
                 return
         self.focus_first()
 
     def _step_widget(self, step_id: str) -> Widget | None:
+        """The checklist item ``#step-a1``, or a widget tagged with ``step_id`` (B13's button)."""
         found = self.query(f"#step-{step_id.lower()}")
-        return found.first() if found else None
+        if found:
+            return found.first()
+        return next((w for w in self.query("*") if getattr(w, "step_id", None) == step_id), None)
 
     def focus_field(self, path: str) -> bool:
         """Focus the row of a field path and show its error; False when this pane lacks it."""

@@ -88,6 +88,14 @@ class ManifestPane(StepPane):
         yield Static(Text(manifest_json()), id="manifest")
         yield self.checklist("A11")
 
+    def focus_step(self, step_id: str, top: bool = False) -> None:
+        if step_id != "A10" or top:
+            super().focus_step(step_id, top)
+            return
+        button = self.query_one("#copy-manifest", Button)
+        button.focus()
+        self.scroll_to_widget(button, top=True, animate=False)  # the block fills the rest
+
     @on(Button.Pressed, "#copy-manifest")
     def _copy_pressed(self) -> None:
         self.action_copy_manifest()

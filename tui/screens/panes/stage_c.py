@@ -73,11 +73,35 @@ def types_label(types: list[str]) -> str:
     return f"{types[0]} +{len(types) - 1}"
 
 
-def summary_field(problem: Problem) -> str:
-    """Where a problem listed under the C dialog is fixed: C's own Azure fields, not A8."""
+def relocated(problem: Problem) -> Problem:
+    """A problem as the C dialog lists it: on C's own Azure fields (C5–C7), not on A8."""
     if problem.field.startswith("azure.") and problem.field != "azure.authority_host":
-        return "incoming." + problem.field
-    return problem.field
+        return Problem("incoming." + problem.field, problem.message, problem.severity)
+    return problem
+
+
+# Val. and Password have fixed widths; the rest share what is left, in these proportions.
+NATURAL_WIDTHS = (4, 26, 22, 8, 18, 16)
+SHARES = (0, 35, 25, 0, 20, 20)
+
+
+def column_widths(available: int) -> list[int]:
+    """Column widths for a table ``available`` cells wide (cell padding: 1 each side)."""
+    room = available - 2 * len(COLUMNS) - 1
+    if room >= sum(NATURAL_WIDTHS):
+        return list(NATURAL_WIDTHS)
+    flexible = max(room - NATURAL_WIDTHS[0] - NATURAL_WIDTHS[3], 4 * 5)
+    return [
+        natural if not share else max(5, flexible * share // 100)
+        for natural, share in zip(NATURAL_WIDTHS, SHARES)
+    ]
+
+
+def cell_text(value: str, width: int) -> Text:
+    """User text, cut with an ellipsis to the column (the detail line shows it in full)."""
+    text = Text(value, no_wrap=True, overflow="ellipsis")
+    text.truncate(width, overflow="ellipsis")
+    return text
 
 
 class AccountsPane(StepPane):
@@ -93,7 +117,8 @@ class AccountsPane(StepPane):
     ]
 
     DEFAULT_CSS = """
-    AccountsPane #accounts-table { height: auto; max-height: 10; margin: 0 0 1 0; }
+    AccountsPane #accounts-table { height: auto; max-height: 10; }
+    AccountsPane #account-detail { color: $text-muted; margin: 0 0 1 0; }
     AccountsPane #account-actions { height: auto; }
     AccountsPane #account-actions Button { margin: 0 1 0 0; }
     """
@@ -104,6 +129,7 @@ class AccountsPane(StepPane):
         table: DataTable[Text] = DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
         table.step_id = "C8"  # type: ignore[attr-defined]
         yield table
+        yield Static("", id="account-detail")
         with Horizontal(id="account-actions"):
             yield Button("+ Add (F5)", id="account-add", compact=True)
             yield Button("Edit (Enter)", id="account-edit", compact=True)
@@ -116,8 +142,10 @@ class AccountsPane(StepPane):
         yield summary
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
         self.refresh_values()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refresh_values)
 
     @property
     def table(self) -> DataTable[Text]:
@@ -126,22 +154,39 @@ class AccountsPane(StepPane):
     def refresh_values(self) -> None:
         table = self.table
         cursor = table.cursor_row
-        table.clear()
+        widths = column_widths(self.scrollable_content_region.width)
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths):
+            table.add_column(label, width=width)
         for i, acc in enumerate(self.settings.incoming.accounts):
             errors = [p for p in validate_account(self.settings, i) if p.is_error]
             mark = "✗" if errors else ("✓" if acc.last_validated else "")
-            table.add_row(
-                Text(mark),
-                Text(acc.email),
-                Text(acc.user_name),
-                Text(acc.password.masked()),
-                Text(types_label(acc.types)),
-                Text(acc.availability_label),
-                key=str(i),
-            )
+            cells = (mark, acc.email, acc.user_name, acc.password.masked(), types_label(acc.types), acc.availability_label)
+            table.add_row(*(cell_text(c, w) for c, w in zip(cells, widths)), key=str(i))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        self.query_one(ErrorSummary).show(validate_incoming(self.settings))
+        self.show_detail()
+        self.query_one(ErrorSummary).show([relocated(p) for p in validate_incoming(self.settings)])
+
+    def show_detail(self) -> None:
+        """The highlighted row in full, since narrow columns cut long addresses."""
+        row = self.current_row()
+        detail = self.query_one("#account-detail", Static)
+        if row is None:
+            detail.update(Text("No accounts yet: F5 or + adds one."))
+            return
+        acc = self.settings.incoming.accounts[row]
+        detail.update(
+            Text(
+                f"Row {row + 1}: {acc.email or '(no e-mail)'} · {acc.user_name or '(no user name)'} · "
+                f"{', '.join(acc.types) or 'no type'} · {acc.availability_label}"
+            )
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_detail()
 
     def focus_step(self, step_id: str, top: bool = False) -> None:
         if top:
@@ -235,7 +280,7 @@ class AccountsPane(StepPane):
     @on(ErrorSummary.GoTo)
     def _goto(self, event: ErrorSummary.GoTo) -> None:
         event.stop()
-        self.wizard.goto_field(summary_field(event.problem))
+        self.wizard.goto_field(event.problem.field)
 
 
 def stage_c_panes() -> list[StepPane]:

@@ -44,6 +44,7 @@ def value_table(rows: list[tuple[str, Text]]) -> Table:
     table.add_column(ratio=1, style="bold")
     table.add_column(ratio=1)
     for label, value in rows:
+        value.overflow = "fold"  # a GUID is longer than the column at 80x24: wrap, never cut
         table.add_row(Text(label), value)
     return table
 
