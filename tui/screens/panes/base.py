@@ -68,7 +68,7 @@ class StepPane(VerticalScroll, can_focus=False):
     """
 
     DEFAULT_CSS = """
-    StepPane { padding: 0 1; }
+    StepPane { padding: 0 1; scrollbar-size-vertical: 1; }
     StepPane > .pane-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
     StepPane > .section-title { text-style: bold; margin: 0 0 1 0; }
     StepPane > .pane-intro { color: $text-muted; margin: 0 0 1 0; }

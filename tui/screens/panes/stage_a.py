@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Static
 
-from tui.guide import manifest_json, step
+from tui.guide import MANIFEST, manifest_json, step
 from tui.settings.validation import check_client_id, check_tenant_id
 from tui.screens.panes.base import StepPane
 
@@ -76,7 +78,7 @@ class ManifestPane(StepPane):
     ManifestPane #copy-row { height: auto; }
     ManifestPane #copied-note { color: $success; height: auto; display: none; }
     ManifestPane.-copied #copied-note { display: block; }
-    ManifestPane #manifest { border: round $primary; padding: 0 1; width: auto; }
+    ManifestPane #manifest { background: $boost; width: auto; text-wrap: nowrap; }
     """
 
     def compose(self) -> ComposeResult:
@@ -85,7 +87,9 @@ class ManifestPane(StepPane):
         yield self.checklist("A10")
         yield Button("Copy the block (c)", id="copy-manifest", compact=True)
         yield Static(COPIED_NOTE, id="copied-note", markup=False)
-        yield Static(Text(manifest_json()), id="manifest")
+        # Shown with one-space indents so the longest line fits 80 columns beside the sidebar;
+        # JSON ignores indentation, and the copy (c) is the exact block.
+        yield Static(Text(json.dumps(MANIFEST, indent=1)), id="manifest")
         yield self.checklist("A11")
 
     def focus_step(self, step_id: str, top: bool = False) -> None:

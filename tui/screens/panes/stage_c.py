@@ -120,7 +120,7 @@ class AccountsPane(StepPane):
     AccountsPane #accounts-table { height: auto; max-height: 10; }
     AccountsPane #account-detail { color: $text-muted; margin: 0 0 1 0; }
     AccountsPane #account-actions { height: auto; }
-    AccountsPane #account-actions Button { margin: 0 1 0 0; }
+    AccountsPane #account-actions Button { margin: 0 1 0 0; min-width: 0; width: auto; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -131,10 +131,11 @@ class AccountsPane(StepPane):
         yield table
         yield Static("", id="account-detail")
         with Horizontal(id="account-actions"):
-            yield Button("+ Add (F5)", id="account-add", compact=True)
+            # Short labels so all four fit at 80 columns; the keys are in the footer and F1.
+            yield Button("+ Add", id="account-add", compact=True)
             yield Button("Edit (Enter)", id="account-edit", compact=True)
-            yield Button("Delete (Del)", id="account-delete", compact=True)
-            validate = Button("Validate (v)", id="account-validate", compact=True)
+            yield Button("Delete", id="account-delete", compact=True)
+            validate = Button("Validate", id="account-validate", compact=True)
             validate.step_id = "C14"  # type: ignore[attr-defined]
             yield validate
         summary = ErrorSummary(id="incoming-errors")

@@ -1,0 +1,140 @@
+"""The diagnosis panel of a failed (or warned) check step, and the text copied for support.
+
+The panel says the cause in plain words, names the guide step that fixes it with its title from
+:mod:`tui.guide` ("A17 — Allow public client flows"), gives the fix, and keeps Microsoft's raw
+error (error text, trace id, correlation id, timestamp …) behind a toggle. :func:`support_details`
+builds the text the copy key puts on the clipboard; it is redacted again here with the settings'
+secrets, so neither the panel nor the copy can carry a password, a secret or a token.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tui.checks.events import CheckEvent, Diagnosis, Status
+from tui.checks.redact import Redactor
+from tui.guide import step
+
+# What Microsoft support asks for first, in this order; the rest of ``raw`` follows.
+RAW_FIRST = ("error", "error_codes", "suberror", "error_description", "trace_id", "correlation_id", "timestamp")
+
+
+def step_heading(step_id: str) -> str:
+    """ "A17 — Allow public client flows"; the bare id for anything the guide does not list."""
+    try:
+        return f"{step_id} — {step(step_id).title}"
+    except KeyError:
+        return step_id
+
+
+def goto_target(step_id: str) -> str:
+    """The step the jump key opens: the guide step, or the summary for unknown ids."""
+    try:
+        return step(step_id).id
+    except KeyError:
+        return "Summary"
+
+
+def raw_lines(raw: dict[str, Any]) -> list[str]:
+    keys = [k for k in RAW_FIRST if k in raw] + [k for k in raw if k not in RAW_FIRST]
+    lines = []
+    for key in keys:
+        value = raw[key]
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        # Entra puts trace id etc. on extra lines of error_description; keep them readable.
+        shown = " / ".join(part.strip() for part in str(shown).splitlines() if part.strip())
+        lines.append(f"{key}: {shown}")
+    return lines
+
+
+def support_details(event: CheckEvent, secrets: list[str], *, when: datetime | None = None) -> str:
+    """The text for a support ticket about one failed step, with every secret masked."""
+    redactor = Redactor(secrets)
+    diagnosis = event.diagnosis.redacted(redactor) if event.diagnosis else None
+    moment = (when or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    lines = [
+        "mailsetup live check",
+        f"Checked: {moment}",
+        f"Target: {event.target}",
+        f"Step: {event.step} ({event.status.value})",
+    ]
+    if event.message:
+        lines.append(f"Message: {redactor(event.message)}")
+    if diagnosis is not None:
+        lines += [
+            f"Code: {diagnosis.code} {diagnosis.title}".rstrip(),
+            f"Guide step: {step_heading(diagnosis.guide_step)}",
+            f"Cause: {diagnosis.cause}",
+            f"Fix: {diagnosis.fix}",
+        ]
+        if diagnosis.raw:
+            lines.append("Microsoft's error:")
+            lines += [f"  {line}" for line in raw_lines(diagnosis.raw)]
+    return redactor("\n".join(lines))
+
+
+class DiagnosisPanel(Vertical):
+    """Shows one failed step's diagnosis; ``show_raw`` toggles Microsoft's raw error."""
+
+    DEFAULT_CSS = """
+    DiagnosisPanel { height: auto; border-left: thick $error; padding: 0 1; margin: 1 0 0 0; }
+    DiagnosisPanel.-warning { border-left: thick $warning; }
+    DiagnosisPanel #diagnosis-head { text-style: bold; }
+    DiagnosisPanel #diagnosis-step { text-style: bold; color: $accent; }
+    DiagnosisPanel #diagnosis-keys { color: $text-muted; }
+    DiagnosisPanel #diagnosis-raw { display: none; color: $text-muted; margin: 1 0 0 0; }
+    DiagnosisPanel.-raw #diagnosis-raw { display: block; }
+    """
+
+    def __init__(self, *, id: str | None = "diagnosis") -> None:
+        super().__init__(id=id)
+        self.event: CheckEvent | None = None
+        self.show_raw = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="diagnosis-head")
+        yield Static("", id="diagnosis-cause")
+        yield Static("", id="diagnosis-step")
+        yield Static("", id="diagnosis-fix")
+        yield Static("", id="diagnosis-keys")
+        yield Static("", id="diagnosis-raw")
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        return self.event.diagnosis if self.event else None
+
+    def show(self, event: CheckEvent | None) -> None:
+        self.event = event
+        self.display = event is not None and event.diagnosis is not None
+        diagnosis = self.diagnosis
+        if event is None or diagnosis is None:
+            return
+        self.set_class(event.status is Status.WARNING, "-warning")
+        head = Text(f"{event.status.symbol} {event.step}: {diagnosis.title or 'failed'}")
+        head.append(f"  ({diagnosis.code})", style="dim")
+        self.query_one("#diagnosis-head", Static).update(head)
+        self.query_one("#diagnosis-cause", Static).update(Text(diagnosis.cause))
+        self.query_one("#diagnosis-step", Static).update(
+            Text(f"Fix at {step_heading(diagnosis.guide_step)}")
+        )
+        self.query_one("#diagnosis-fix", Static).update(Text(diagnosis.fix))
+        self.query_one("#diagnosis-keys", Static).update(Text(self.keys_line()))
+        raw = raw_lines(diagnosis.raw) or ["(no error text from Microsoft: the failure happened here)"]
+        self.query_one("#diagnosis-raw", Static).update(Text("Microsoft's error\n" + "\n".join(raw)))
+
+    def keys_line(self) -> str:
+        raw = "hide" if self.show_raw else "show"
+        return f"g go to {goto_target(self.diagnosis.guide_step) if self.diagnosis else ''} · r {raw} Microsoft's error · y copy for support"
+
+    def toggle_raw(self) -> None:
+        self.show_raw = not self.show_raw
+        self.set_class(self.show_raw, "-raw")
+        if self.diagnosis is not None:
+            self.query_one("#diagnosis-keys", Static).update(Text(self.keys_line()))
