@@ -21,8 +21,12 @@ Public API (stable; the check screens and ``mailsetup check`` use exactly this):
 retry_interval=15.0, round_trip_timeout=120.0, concurrency=None)``
   ``timeout`` bounds every network call (default ``settings.checks.timeout``); ``wait`` is how
   many seconds in total a target may wait for the failures that appear right after setup
-  (403 at EWS, AADSTS700016, AADSTS65001) before they count; ``concurrency`` defaults to
-  ``settings.checks.concurrency``. ``cancel.set()`` stops the run between steps and in waits.
+  (403 at EWS, AADSTS700016, AADSTS65001) before they count; retries come after 2, 4, 8 …
+  seconds, never more than ``retry_interval`` apart. Throttling (Retry-After,
+  BackOffMilliseconds) is waited out up to max(wait, 30) s per target. ``concurrency`` defaults
+  to ``settings.checks.concurrency``. ``cancel.set()`` stops the run between steps and in waits.
+  One runner runs one check at a time (exchangelib's adapter, timeout and connection pool are
+  process-wide; the run closes exchangelib's connections at its end).
 
 ``on_event(event: CheckEvent)`` is called from worker threads (post a message to the UI from
 it). Events per step: ``started``, optionally ``progress`` (countdowns, round-trip polling), and
@@ -41,6 +45,10 @@ set is not final: the runner waits ``retry_in`` seconds (emitting ``progress`` e
   ("A17"); ``raw``: Microsoft's error (error, error_description, trace_id, correlation_id,
   timestamp, headers …) for support. Events already carry redacted diagnoses;
   ``diagnosis.redacted(redactor=None)`` masks token-shaped text again if needed.
+
+Helpers the UI may use: ``tui.checks.targets.expand(settings, names) -> (targets, unknown)``
+(which targets a selection means), ``tui.checks.redact.Redactor(secrets)`` (mask text the same
+way), ``tui.checks.diagnoses.all_entries()`` (the whole table, by code).
 
 Warnings a passing run still shows: the token step warns that Microsoft discourages the User
 name/Password flow (code ROPC_DISCOURAGED), the mailbox step that EWS in Exchange Online ends on
