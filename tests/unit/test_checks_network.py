@@ -266,3 +266,19 @@ def test_a_silent_server_fails_within_the_timeout_on_every_account(servers):
     assert {c.target for c in failed} == {"outgoing", "incoming:in@contoso.example"}
     assert all(c.step == "reach" and c.diagnosis.code == "TIMED_OUT" for c in failed)
     assert all(c.diagnosis.guide_step in ("B13", "C14") for c in failed)
+
+
+def test_an_unreadable_ca_bundle_is_named(servers, certificate, tmp_path):
+    server = _tls_server(servers, certificate, lambda tls: None)
+    result = reach(f"https://127.0.0.1:{server.port}/", str(tmp_path / "missing.pem"), 2.0)
+    assert not result.ok and result.code == "CA_BUNDLE_UNREADABLE"
+
+
+def test_missing_values_fail_the_settings_step_before_any_network_call():
+    report = CheckRunner(Settings()).run(["outgoing"])
+    settings_check, *rest = report.checks
+    assert settings_check.status is Status.FAILED
+    assert settings_check.diagnosis.code == "SETTINGS_INVALID"
+    assert settings_check.diagnosis.guide_step == "A8"
+    assert "Application (client) ID is missing" in settings_check.diagnosis.cause
+    assert all(c.status is Status.SKIPPED for c in rest)

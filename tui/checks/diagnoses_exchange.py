@@ -231,6 +231,13 @@ NETWORK: dict[str, Entry] = {
         "file in the check settings (azure.ca_bundle).",
     ),
     "TLS_FAILED": _TRANSPORT,
+    "CA_BUNDLE_UNREADABLE": _e(
+        "CA bundle file unreadable",
+        "The CA bundle file named in the settings does not exist or holds no PEM certificate.",
+        RETEST,
+        "Point the CA bundle file setting (azure.ca_bundle) at your proxy's root certificate in "
+        "PEM format, or leave it empty to use the system's trust.",
+    ),
     "CONNECTION_CLOSED": _e(
         "Connection closed",
         "The server (or something in between) closed the connection before answering.",

@@ -141,7 +141,12 @@ def tls_handshake(sock: socket.socket, host: str, verify: str | bool, timeout: f
     """Complete TLS on a connected socket; returns the protocol version."""
     sock.settimeout(timeout)
     try:
-        with ssl_context(verify).wrap_socket(sock, server_hostname=host) as tls:
+        context = ssl_context(verify)
+    except (OSError, ssl.SSLError) as exc:
+        sock.close()
+        raise ReachFailure("CA_BUNDLE_UNREADABLE", f"{verify}: {exc}") from exc
+    try:
+        with context.wrap_socket(sock, server_hostname=host) as tls:
             return tls.version() or "TLS"
     except ssl.SSLCertVerificationError as exc:
         raise ReachFailure("TLS_UNTRUSTED", f"{host}: {exc.verify_message or exc}") from exc
