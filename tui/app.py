@@ -18,6 +18,7 @@ from textual.binding import Binding
 from tui.resources import css_paths
 from tui.screens.commands import StepCommands
 from tui.screens.dialogs import changed_on_disk, file_error, unsaved_changes
+from tui.screens.portal import PortalCommands
 from tui.screens.wizard import WizardScreen
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
@@ -27,10 +28,11 @@ class MailSetupApp(App[int]):
     """The wizard. ``sandbox`` is kept for the embedded training tenant (``--demo``)."""
 
     TITLE = "mailsetup"
-    COMMANDS = App.COMMANDS | {StepCommands}
+    COMMANDS = App.COMMANDS | {StepCommands, PortalCommands}
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),  # not priority: a modal (account) may mean "keep"
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f2", "sandbox_portal", "Portal"),  # training mode only (check_action)
     ]
 
     def __init__(
@@ -150,6 +152,16 @@ class MailSetupApp(App[int]):
             return
         self.push_screen(CheckScreen(target))
 
+    def action_sandbox_portal(self) -> None:
+        """Training mode: stage A's portal steps against the embedded sandbox."""
+        from tui.screens.portal import PortalScreen
+
+        if self.sandbox is not None and not isinstance(self.screen, PortalScreen):
+            self.push_screen(PortalScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.sandbox is not None if action == "sandbox_portal" else True
+
     # --- save and quit ------------------------------------------------------------------------
 
     def action_save(self, *, force: bool = False, then_quit: bool = False) -> None:
@@ -187,8 +199,26 @@ class MailSetupApp(App[int]):
         self.push_screen(unsaved_changes(), answered)
 
 
-def run(config_path: Path, demo: bool, extra_css: list[Path]) -> int:
-    """Start the wizard; the exit code is 0, or 2 when the settings file could not be used."""
-    app = MailSetupApp(config_path, demo=demo, extra_css=extra_css)
-    result = app.run()
-    return result if isinstance(result, int) else (app.return_code or 0)
+def run(config_path: Path | None, demo: bool, extra_css: list[Path]) -> int:
+    """Start the wizard; the exit code is 0, or 2 when the settings file could not be used.
+
+    ``demo`` starts the sandbox tenant in this process (stopped on exit) and, without a
+    ``config_path``, keeps the settings in a private temporary folder removed on exit.
+    """
+    if not demo:
+        assert config_path is not None
+        app = MailSetupApp(config_path, demo=demo, extra_css=extra_css)
+        result = app.run()
+        return result if isinstance(result, int) else (app.return_code or 0)
+    from tui import demo as training
+
+    sandbox = training.start_sandbox()
+    path = config_path or training.demo_config_path()
+    try:
+        app = MailSetupApp(path, demo=True, extra_css=extra_css, sandbox=sandbox)
+        result = app.run()
+        return result if isinstance(result, int) else (app.return_code or 0)
+    finally:
+        sandbox.stop()
+        if config_path is None:
+            training.remove_demo_folder(path)

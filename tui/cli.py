@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         from tui.app import run as run_wizard
 
         return run_wizard(
-            config_path=resolve_config_path(args.config),
+            # Training never touches the admin's real file: a private temporary one unless --config.
+            config_path=None if args.demo and not args.config else resolve_config_path(args.config),
             demo=args.demo,
             extra_css=[Path(p) for p in args.css],
         )
