@@ -115,8 +115,10 @@ class CheckStepRow(Static):
             return text
         duration = "·" if self.frozen else format_duration(event.duration_ms)
         text.append(f"{duration:>7}  ")
-        if event.diagnosis is not None and event.status in (Status.FAILED, Status.WARNING):
+        if event.diagnosis is not None and event.status is Status.FAILED:
             text.append(f"{event.diagnosis.code} {event.diagnosis.title}")
+        elif event.diagnosis is not None and event.status is Status.WARNING:
+            text.append(event.diagnosis.title)
         elif event.status is Status.SKIPPED:
             text.append(event.message, style="dim")
         text.no_wrap = True

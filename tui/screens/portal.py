@@ -1,0 +1,180 @@
+"""The sandbox portal (training mode only): stage A's portal steps done against the sandbox.
+
+Opened with F2 or "Sandbox portal" in the command palette when the app runs with ``--demo``.
+The trainee reads the app registration's IDs here (A8, with copy keys), switches on the manifest
+permissions (A10–A11), admin consent (A14) and public client flows (A17), and finds the users to
+test with (A19; passwords hidden until asked, the screen may be projected). Each switch is a merge
+patch of the sandbox state, which may start the tenant's propagation delay: the panel counts it
+down. The trainer's section switches in the classic mistakes or loads any shipped scenario.
+Keyboard only and laid out for 80x24.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Select, Static
+
+from tui.demo import MISTAKES, PORTAL_STEPS, sandbox_address, training_user
+
+if TYPE_CHECKING:
+    from tui.app import MailSetupApp
+    from tui.sandbox.sandbox import Sandbox
+
+
+class PortalScreen(Screen[None]):
+    """The portal panel; every switch patches the running sandbox at once."""
+
+    BINDINGS = [
+        Binding("escape,f2", "close", "Back"),
+        Binding("c", "copy('client')", "Copy client ID"),
+        Binding("i", "copy('tenant')", "Copy tenant ID"),
+        Binding("p", "toggle_passwords", "Passwords"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_passwords = False
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return cast("MailSetupApp", self.app).sandbox
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="portal-body"):
+            yield Static("", id="portal-title", classes="portal-title")
+            yield Static("", id="portal-ids")
+            yield Static(Text("Portal steps (Space switches; Tab moves)", style="bold"), classes="portal-section")
+            for action in PORTAL_STEPS:
+                yield Checkbox(action.label, id=f"portal-{action.key}", compact=True)
+            yield Static("", id="portal-propagation")
+            yield Static("", id="portal-users")
+            yield Static("", id="portal-trainer-title", classes="portal-section")
+            for mistake in MISTAKES:
+                yield Checkbox(mistake.label, id=f"mistake-{mistake.key}", compact=True)
+            with Horizontal(id="portal-scenario-row"):
+                yield Select[str]([], id="portal-scenario", prompt="Load a scenario…", compact=True)
+                yield Button("Load", id="portal-load", compact=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        names = self.sandbox.describe()["scenarios"]
+        self.query_one("#portal-scenario", Select).set_options([(n, n) for n in names])
+        self.refresh_state()
+        self.set_interval(1.0, self.refresh_state)
+        self.query_one(f"#portal-{PORTAL_STEPS[0].key}", Checkbox).focus()
+
+    def user(self, state: dict[str, Any]) -> str:
+        return training_user(state, cast("MailSetupApp", self.app).settings)
+
+    def refresh_state(self) -> None:
+        """Show the sandbox as it is now (the trainer may also change it over the control API)."""
+        described = self.sandbox.describe()
+        state = described["state"]
+        app = state["apps"].get(state["primary_app"], {})
+        title = Text("Sandbox portal ", style="bold")
+        title.append(f"— {state['tenant']['name']} at {sandbox_address(self.sandbox)}, scenario {state['name']}")
+        self.query_one("#portal-title", Static).update(title)
+        ids = Text(f"A8  App registration \"{app.get('display_name', '')}\"\n", style="bold")
+        ids.append(f"  Application (client) ID  {state['primary_app']}   c copies\n")
+        ids.append(f"  Directory (tenant) ID    {state['tenant']['id']}   i copies")
+        self.query_one("#portal-ids", Static).update(ids)
+        for action in PORTAL_STEPS:
+            self._set_box(f"#portal-{action.key}", action.is_on(state))
+        user = self.user(state)
+        for mistake in MISTAKES:
+            self._set_box(f"#mistake-{mistake.key}", mistake.is_on(state, user))
+        waiting = described["seconds_to_settle"]
+        propagation = self.query_one("#portal-propagation", Static)
+        if described["propagating"]:
+            propagation.update(
+                Text(f"Propagating: about {waiting:.0f} s until every service knows the change.", style="bold")
+            )
+        else:
+            propagation.update(Text("All changes have reached every service.", style="dim"))
+        users = Text("A19 Users to test with", style="bold")
+        users.append(f"   p {'hides' if self.show_passwords else 'shows'} passwords\n", style="dim")
+        for email, data in state["users"].items():
+            shown = data["password"] if self.show_passwords else "•" * 8
+            users.append(f"  {email}  {shown}\n")
+        self.query_one("#portal-users", Static).update(users)
+        self.query_one("#portal-trainer-title", Static).update(
+            Text(f"Trainer: classic mistakes (for {user or 'no user'})", style="bold")
+        )
+
+    def _set_box(self, selector: str, value: bool) -> None:
+        box = self.query_one(selector, Checkbox)
+        if box.value != value:
+            with box.prevent(Checkbox.Changed):
+                box.value = value
+
+    # --- changes --------------------------------------------------------------------------------
+
+    @on(Checkbox.Changed)
+    def _switched(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        box_id = event.checkbox.id or ""
+        state = self.sandbox.state
+        patch: dict[str, Any] = {}
+        for action in PORTAL_STEPS:
+            if box_id == f"portal-{action.key}":
+                patch = action.patch(state, event.value)
+        for mistake in MISTAKES:
+            if box_id == f"mistake-{mistake.key}":
+                patch = mistake.patch(state, event.value, self.user(state))
+        if patch:
+            self.sandbox.patch(patch)
+        self.refresh_state()
+
+    @on(Button.Pressed, "#portal-load")
+    def _load(self) -> None:
+        choice = self.query_one("#portal-scenario", Select).value
+        if not isinstance(choice, str):
+            self.app.bell()
+            return
+        self.sandbox.load_scenario(choice)
+        self.notify(f"Scenario {choice} loaded.", markup=False)
+        self.refresh_state()
+
+    def action_copy(self, what: str) -> None:
+        state = self.sandbox.state
+        value = state["primary_app"] if what == "client" else state["tenant"]["id"]
+        self.app.copy_to_clipboard(value)
+        label = "Application (client) ID" if what == "client" else "Directory (tenant) ID"
+        self.notify(f"{label} copied (it is also shown above).", markup=False)
+
+    def action_toggle_passwords(self) -> None:
+        self.show_passwords = not self.show_passwords
+        self.refresh_state()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PortalCommands(Provider):
+    """"Sandbox portal" in the command palette, in training mode only."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = cast("MailSetupApp", self.app)
+        if getattr(app, "sandbox", None) is None:
+            return []
+        return [("Sandbox portal", app.action_sandbox_portal, "Stage A's portal steps (F2)")]
+
+    async def discover(self) -> Hits:
+        for text, callback, help in self._commands():
+            yield DiscoveryHit(text, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=help)
