@@ -59,10 +59,6 @@ def resumed(tmp_path: Path) -> MailSetupApp:
     return MailSetupApp(path)
 
 
-def test_stage_a_checklist(snap_compare, fresh: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(fresh, terminal_size=SIZE, run_before=at_step("A5", "space"))
-
-
 def test_stage_a_ids_with_error(snap_compare, fresh: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
         await at_step("A8")(pilot)
@@ -86,10 +82,6 @@ def test_stage_a_manifest(snap_compare, fresh: MailSetupApp) -> None:  # type: i
 
 def test_stage_b_form(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("B5"))
-
-
-def test_stage_b_check(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("B12"))
 
 
 def test_stage_c_server(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]

@@ -76,6 +76,11 @@ class FieldRow(Vertical):
         return Static("", classes="field-error")
 
     def set_error(self, message: str | None) -> None:
+        # Runs on every keystroke: touch the error line only when its text changes (an update
+        # of an auto-height Static costs a layout pass).
+        if message == getattr(self, "_shown_error", None):
+            return
+        self._shown_error = message
         self.query_one(".field-error", Static).update(Text(message or ""))
         self.set_class(bool(message), "-has-error")
 
