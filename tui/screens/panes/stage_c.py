@@ -114,6 +114,8 @@ class AccountsPane(StepPane):
         Binding("plus", "add_account", "Add", show=False),
         Binding("delete", "delete_account", "Delete"),
         Binding("v", "validate_account", "Validate"),
+        Binding("V", "validate_all", "Validate all"),
+        Binding("R", "retry_failed", "Retry failed"),
     ]
 
     DEFAULT_CSS = """
@@ -161,7 +163,8 @@ class AccountsPane(StepPane):
             table.add_column(label, width=width)
         for i, acc in enumerate(self.settings.incoming.accounts):
             errors = [p for p in validate_account(self.settings, i) if p.is_error]
-            mark = "✗" if errors else ("✓" if acc.last_validated else "")
+            checked = self.wizard.check_results.get(f"C14:{acc.email.strip().lower()}")  # live check
+            mark = "✗" if errors or checked is False else ("✓" if acc.last_validated else "")
             cells = (mark, acc.email, acc.user_name, acc.password.masked(), types_label(acc.types), acc.availability_label)
             table.add_row(*(cell_text(c, w) for c, w in zip(cells, widths)), key=str(i))
         if table.row_count:
@@ -181,6 +184,7 @@ class AccountsPane(StepPane):
             Text(
                 f"Row {row + 1}: {acc.email or '(no e-mail)'} · {acc.user_name or '(no user name)'} · "
                 f"{', '.join(acc.types) or 'no type'} · {acc.availability_label}"
+                + (f" · validated {acc.last_validated:%Y-%m-%d %H:%M}" if acc.last_validated else "")
             )
         )
 
@@ -277,6 +281,22 @@ class AccountsPane(StepPane):
             self.app.notify("Add an account first (F5).", markup=False)
             return
         self.wizard.action_run_checks(f"incoming:{self.settings.incoming.accounts[row].email}")
+
+    def action_validate_all(self) -> None:
+        """C14 for every account at once (the check screen bounds the concurrency)."""
+        self.wizard.action_run_checks("incoming")
+
+    def action_retry_failed(self) -> None:
+        """Validate again only the accounts whose last live check failed."""
+        failed = [
+            f"incoming:{a.email.strip()}"
+            for a in self.settings.incoming.accounts
+            if self.wizard.check_results.get(f"C14:{a.email.strip().lower()}") is False
+        ]
+        if not failed:
+            self.app.notify("No account failed its last validation.", markup=False)
+            return
+        self.wizard.action_run_checks(",".join(failed))
 
     @on(ErrorSummary.GoTo)
     def _goto(self, event: ErrorSummary.GoTo) -> None:

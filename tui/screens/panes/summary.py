@@ -155,6 +155,8 @@ class SummaryPane(StepPane, can_focus=True):
         yield self.compose_title()
         yield ErrorSummary(id="all-errors", clean_text="No problems found")
         yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+        yield Button("Test everything", id="test-everything", compact=True)  # live checks, B13 + C14
+        yield Button("Round trip", id="round-trip", compact=True)  # send and watch it arrive
         yield Static("", id="saved-note")
         yield Static("", id="values")
 
@@ -182,6 +184,14 @@ class SummaryPane(StepPane, can_focus=True):
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         self.wizard.action_save()
+
+    @on(Button.Pressed, "#test-everything")
+    def _test_everything(self) -> None:
+        self.wizard.action_run_checks("all")
+
+    @on(Button.Pressed, "#round-trip")
+    def _round_trip(self) -> None:
+        self.wizard.action_run_checks("round-trip")
 
     @on(ErrorSummary.GoTo)
     def _goto(self, event: ErrorSummary.GoTo) -> None:
