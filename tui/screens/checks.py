@@ -392,6 +392,11 @@ class CheckScreen(Screen[None]):
             app.settings_changed()
         else:
             app.refresh_wizard()
+        from tui.screens.wizard import WizardScreen
+
+        for screen in app.screen_stack:
+            if isinstance(screen, WizardScreen):
+                screen.current_pane.refresh_values()  # the Val. column, B13's result line
 
     # --- the diagnosis ------------------------------------------------------------------------
 

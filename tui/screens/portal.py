@@ -88,10 +88,10 @@ class PortalScreen(Screen[None]):
         ids.append(f"  Directory (tenant) ID    {state['tenant']['id']}   i copies")
         self.query_one("#portal-ids", Static).update(ids)
         for action in PORTAL_STEPS:
-            self._set_box(f"#portal-{action.key}", action.is_on(state))
+            self._set_box(f"#portal-{action.key}", action.label, action.is_on(state), "done")
         user = self.user(state)
         for mistake in MISTAKES:
-            self._set_box(f"#mistake-{mistake.key}", mistake.is_on(state, user))
+            self._set_box(f"#mistake-{mistake.key}", mistake.label, mistake.is_on(state, user), "ON")
         waiting = described["seconds_to_settle"]
         propagation = self.query_one("#portal-propagation", Static)
         if described["propagating"]:
@@ -110,11 +110,17 @@ class PortalScreen(Screen[None]):
             Text(f"Trainer: classic mistakes (for {user or 'no user'})", style="bold")
         )
 
-    def _set_box(self, selector: str, value: bool) -> None:
+    def _set_box(self, selector: str, label: str, value: bool, on_word: str) -> None:
+        """Set a switch without re-patching; the word says its state without colour too."""
         box = self.query_one(selector, Checkbox)
         if box.value != value:
             with box.prevent(Checkbox.Changed):
                 box.value = value
+        shown = Text(label)
+        if value:
+            shown.append(f"  {on_word}", style="bold")
+        if box.label.plain != shown.plain:
+            box.label = shown
 
     # --- changes --------------------------------------------------------------------------------
 
