@@ -161,3 +161,36 @@ def test_stylesheets_resolve_from_the_checkout() -> None:
     assert paths[0] == styles_dir() / "app.tcss"
     assert paths[-1].name == "demo.tcss" and paths.count(paths[-1]) == 1
     assert all(p.is_file() for p in paths)
+
+
+async def test_client_secret_only_for_the_client_secret_flow(config_path: Path) -> None:
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_goto_step("B8")
+        await pilot.pause()
+        secret = app.screen.query_one("#field-outgoing-azure-client-secret")
+        assert secret.disabled
+        await pilot.press("enter", "down", "enter")  # open the choice, pick "Client secret"
+        await pilot.pause()
+        assert app.settings.azure.auth_flow.value == "client_secret"
+        assert not secret.disabled
+        await pilot.press("tab")
+        assert app.focused is secret.query_one(Input)
+
+
+async def test_account_available_to_named_users(config_path: Path) -> None:
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_goto_step("C8")
+        await pilot.pause()
+        await pilot.press("plus")
+        await pilot.pause()
+        await pilot.press(*"a@b.se", "tab", "u", "tab", "p", "tab", "space", "tab")
+        await pilot.press("space")  # untick "Available to all": the names field opens
+        await pilot.pause()
+        await pilot.press(*"Sales, ops", "ctrl+s")
+        await pilot.pause()
+        account = app.settings.incoming.accounts[0]
+        assert (account.email, account.types, account.available_to) == ("a@b.se", ["Monitor-to-Monitor"], ["Sales", "ops"])
