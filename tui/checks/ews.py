@@ -124,7 +124,16 @@ def open_account(address: str, ews_url: str, credentials: Any, *, impersonate: b
 
 def inbox_summary(account: Any) -> tuple[str, int]:
     """Open the inbox (GetFolder) and return its name and item count."""
-    inbox = account.inbox
+    from exchangelib.folders import Inbox, Root
+
+    # Not ``account.inbox``: exchangelib's Account.root and Account.inbox are threaded cached
+    # properties whose lock belongs to the class, so every account's GetFolder would wait for
+    # every other account's (50 accounts checked one after the other despite the pool).
+    root = Root.get_distinguished(account=account)
+    inbox = root.get_default_folder(Inbox)
+    # Kept where the properties would have put them, so later steps reuse them.
+    account.__dict__["root"] = root
+    account.__dict__["inbox"] = inbox
     total = inbox.total_count
     if total is None:
         total = inbox.all().count()
