@@ -131,8 +131,8 @@ class CheckScreen(Screen[None]):
             yield Static("", id="retry-note")
             yield Static("", id="check-verdict")
             yield Static("", id="check-warnings")
-            yield DiagnosisPanel()
             yield Static("", id="copied-note")
+            yield DiagnosisPanel()
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -444,9 +444,9 @@ class CheckScreen(Screen[None]):
             return
         text = support_details(event, self.wizard.settings.secrets())
         self.app.copy_to_clipboard(text)
-        self.query_one("#copied-note", Static).update(
-            Text("Copied the details for support (passwords and tokens masked); r shows them here too.")
-        )
+        note = "Copied the details for support (passwords and tokens masked); r shows them here too."
+        self.query_one("#copied-note", Static).update(Text(note))
+        self.notify(note, title="Copied", markup=False)
 
     def action_test_again(self) -> None:
         if self.running:
