@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.checks import entra, ews, net
-from tui.checks.http import CheckSession, effective_verify, take_last_response
+from tui.checks.http import (
+    CheckSession,
+    effective_verify,
+    mount_userrealm_stub,
+    take_last_response,
+)
 from tui.checks.targets import Target
 
 if TYPE_CHECKING:
@@ -69,12 +74,23 @@ class StepContext:
         self.caught_warnings: list[Any] = []
         self._accounts: dict[str, Any] = {}
         self._accounts_lock = threading.Lock()
+        self._sessions: dict[str, CheckSession] = {}
+        self._sessions_lock = threading.Lock()
 
     def verify(self, target: Target) -> str | bool:
         return effective_verify(target.azure.ca_bundle)
 
     def session(self, target: Target) -> CheckSession:
-        return CheckSession(self.verify(target), self.timeout)
+        """One session per trust setting for the whole run, shared by its threads, so the
+        tenant step and every token request reuse kept-alive connections (no new TLS
+        handshake per account) and msal reads the OpenID configuration the tenant step got."""
+        verify = self.verify(target)
+        with self._sessions_lock:
+            session = self._sessions.get(str(verify))
+            if session is None:
+                session = self._sessions[str(verify)] = CheckSession(verify, self.timeout)
+                mount_userrealm_stub(session, target.azure.authority_host.strip())
+            return session
 
     def last_response(self) -> dict[str, Any] | None:
         return take_last_response()
@@ -82,6 +98,10 @@ class StepContext:
     def close(self) -> None:
         if self._used_ews:
             ews.close()
+        with self._sessions_lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()
 
     # --- shared, computed once ------------------------------------------------------------------
 
@@ -92,9 +112,17 @@ class StepContext:
 
     def discovery(self, target: Target) -> entra.Discovery:
         key = (entra.authority_url(target.azure), str(self.verify(target)))
-        return self._tenant.get(
-            key, lambda: entra.discover_tenant(self.session(target), target.azure)
-        )  # type: ignore[no-any-return]
+
+        def discover() -> entra.Discovery:
+            session = self.session(target)
+            found = entra.discover_tenant(session, target.azure)
+            if found.ok and found.response is not None:
+                session.known_answers[entra.openid_configuration_url(target.azure)] = (
+                    found.response
+                )
+            return found
+
+        return self._tenant.get(key, discover)  # type: ignore[no-any-return]
 
     def token(self, target: Target, *, force: bool = False) -> entra.TokenAttempt:
         """One token per user (or per app, for the Client secret flow) while it is valid."""

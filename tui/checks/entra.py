@@ -72,6 +72,7 @@ class Discovery:
     status: int
     payload: dict[str, Any]
     headers: dict[str, str]
+    response: Any = None  # the requests.Response, so msal can be given the same answer
 
     @property
     def ok(self) -> bool:
@@ -87,7 +88,7 @@ def discover_tenant(session: CheckSession, azure: Azure) -> Discovery:
         payload = {}
     if not isinstance(payload, dict):
         payload = {}
-    return Discovery(response.status_code, payload, dict(response.headers))
+    return Discovery(response.status_code, payload, dict(response.headers), response)
 
 
 @dataclass

@@ -69,14 +69,20 @@ class CheckSession(requests.Session):
         self.verify = verify
         self.default_timeout = timeout
         self.hooks["response"].append(lambda r, *a, **kw: remember(r))
+        # Answers already fetched in this run, by URL: the tenant step's OpenID configuration,
+        # which msal would otherwise fetch again for every token (one more round trip each).
+        self.known_answers: dict[str, requests.Response] = {}
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         text_url = url.decode() if isinstance(url, bytes) else url
+        text_method = method.decode() if isinstance(method, bytes) else method
+        known = self.known_answers.get(text_url)
+        if known is not None and text_method.upper() == "GET":
+            return known
         if not kwargs.get("proxies"):
             kwargs["proxies"] = environment_proxies(text_url)
-        text_method = method.decode() if isinstance(method, bytes) else method
         return super().request(text_method, text_url, *args, **kwargs)
 
 
@@ -109,7 +115,11 @@ def mount_userrealm_stub(session: requests.Session, authority_host: str) -> bool
     parts = urlsplit(f"https://{authority_host}")
     if parts.port in (None, 443):
         return False
-    session.mount(f"https://{parts.hostname}/common/userrealm/", _UserRealmNotFound())
+    prefix = f"https://{parts.hostname}/common/userrealm/"
+    # A session shared by the run's threads: mounting again would reorder its adapters while
+    # another thread looks one up.
+    if not isinstance(session.adapters.get(prefix), _UserRealmNotFound):
+        session.mount(prefix, _UserRealmNotFound())
     return True
 
 
