@@ -129,10 +129,10 @@ def inbox_summary(account: Any) -> tuple[str, int]:
     # Not ``account.inbox``: exchangelib's Account.root and Account.inbox are threaded cached
     # properties whose lock belongs to the class, so every account's GetFolder would wait for
     # every other account's (50 accounts checked one after the other despite the pool).
-    root = Root.get_distinguished(account=account)
-    inbox = root.get_default_folder(Inbox)
-    # Kept where the properties would have put them, so later steps reuse them.
-    account.__dict__["root"] = root
+    # The inbox by its distinguished id in one GetFolder; the root folder object is only its
+    # parent here and is never fetched (that would be one more round trip per account).
+    inbox = Inbox.get_distinguished(root=Root(account=account))
+    # Kept where the property would have put it, so later steps reuse it.
     account.__dict__["inbox"] = inbox
     total = inbox.total_count
     if total is None:

@@ -211,7 +211,7 @@ class CheckOptions:
     """How live checks behave; not in the guide, but an admin on a slow link needs them."""
 
     timeout: float = 30.0  # seconds for any one network call
-    concurrency: int = 4  # incoming accounts checked at once
+    concurrency: int = 8  # accounts checked at once (EWS limits are per user, not per app)
 
 
 @dataclass
