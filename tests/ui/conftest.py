@@ -34,8 +34,19 @@ def filled_settings() -> Settings:
     s.outgoing.test.password = Secret(TEST_PASSWORDS[0])
     s.incoming.polling_interval = 60.0
     s.incoming.accounts = [
-        Account("orders@contoso.com", "orders@contoso.com", Secret(TEST_PASSWORDS[1]), ["Customer order", "CRM"]),
-        Account("cases@contoso.com", "cases@contoso.com", Secret(TEST_PASSWORDS[2]), ["Case"], ["Support"]),
+        Account(
+            "orders@contoso.com",
+            "orders@contoso.com",
+            Secret(TEST_PASSWORDS[1]),
+            ["Customer order", "CRM"],
+        ),
+        Account(
+            "cases@contoso.com",
+            "cases@contoso.com",
+            Secret(TEST_PASSWORDS[2]),
+            ["Case"],
+            ["Support"],
+        ),
     ]
     s.done_steps = ["A1", "A2", "A3"]
     return s

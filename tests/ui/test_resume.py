@@ -26,7 +26,15 @@ async def test_resume_shows_every_value(config_path: Path) -> None:
         assert screen.current_pane.id == "pane-a-register"
         assert screen.sidebar.cursor_node is not None and screen.sidebar.cursor_node.data == "A4"
         ticks = {c.parent.step_id: c.value for c in screen.current_pane.query(Checkbox)}  # type: ignore[union-attr]
-        assert ticks == {"A1": True, "A2": True, "A3": True, "A4": False, "A5": False, "A6": False, "A7": False}
+        assert ticks == {
+            "A1": True,
+            "A2": True,
+            "A3": True,
+            "A4": False,
+            "A5": False,
+            "A6": False,
+            "A7": False,
+        }
         assert screen.statuses["A1"] is StepStatus.DONE and screen.statuses["A4"] is StepStatus.TODO
 
         def inputs() -> dict[str, str]:
@@ -48,7 +56,10 @@ async def test_resume_shows_every_value(config_path: Path) -> None:
         assert values["outgoing.azure.client_id"] == CLIENT_ID
         assert values["outgoing.azure.tenant_id"] == TENANT_ID
         selects = {r.path: r.control.value for r in screen.current_pane.query(FieldSelect)}
-        assert selects == {"outgoing.email_method": "exchange_online", "outgoing.azure.auth_flow": "user_password"}
+        assert selects == {
+            "outgoing.email_method": "exchange_online",
+            "outgoing.azure.auth_flow": "user_password",
+        }
         assert screen.current_pane.query_one(FieldCheckbox).control.value is False
         password_input = screen.query_one("#field-outgoing-exchange-password", FieldInput).control
         assert password_input.password  # masked on screen
@@ -74,14 +85,24 @@ async def test_resume_shows_every_value(config_path: Path) -> None:
         table = screen.query_one("#accounts-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         expected = [
-            ["", "orders@contoso.com", "orders@contoso.com", "••••••••", "Customer order, CRM", "Available to all"],
+            [
+                "",
+                "orders@contoso.com",
+                "orders@contoso.com",
+                "••••••••",
+                "Customer order, CRM",
+                "Available to all",
+            ],
             ["", "cases@contoso.com", "cases@contoso.com", "••••••••", "Case", "Support"],
         ]
         # At 80 columns long cells end in an ellipsis; the detail line below has them in full.
         for row, want in zip(rows, expected, strict=True):
             for cell, full in zip(row, want, strict=True):
-                assert full.startswith(cell.removesuffix("…")) and (cell == full or cell.endswith("…"))
+                assert full.startswith(cell.removesuffix("…")) and (
+                    cell == full or cell.endswith("…")
+                )
         detail = str(screen.query_one("#account-detail").render())
-        assert detail == "Row 1: orders@contoso.com · orders@contoso.com · Customer order, CRM · Available to all"
+        full = "orders@contoso.com · orders@contoso.com · Customer order, CRM · Available to all"
+        assert detail == f"Row 1: {full}"
         assert "No errors" in str(screen.query_one("#incoming-errors .summary-count").render())
         assert not app.dirty  # looking is not editing

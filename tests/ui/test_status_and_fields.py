@@ -51,7 +51,9 @@ def test_statuses_follow_ticks_problems_and_checks() -> None:
     assert fresh["A8"] is StepStatus.TODO  # not seen yet: a blank is not an error before a visit
     seen = step_statuses(s, problems, seen={"A8", "B7", "C6"}, checked={"B13": True})
     assert seen["A8"] is StepStatus.PROBLEM
-    assert seen["B7"] is StepStatus.PROBLEM and seen["C6"] is StepStatus.PROBLEM  # they show A's value
+    assert (
+        seen["B7"] is StepStatus.PROBLEM and seen["C6"] is StepStatus.PROBLEM
+    )  # they show A's value
     assert seen["B13"] is StepStatus.CHECKED_OK
     assert stage_status(seen, "A") is StepStatus.PROBLEM
     failed = step_statuses(s, problems, checked={"B13": False})

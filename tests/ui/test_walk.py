@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
-from textual.widgets import DataTable, Input, OptionList, SelectionList
+from textual.widgets import DataTable, OptionList, SelectionList
 
 from tests.ui.conftest import CLIENT_ID, TENANT_ID, TEST_PASSWORDS
 from tui.app import MailSetupApp
@@ -186,7 +186,11 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
         await add_account(pilot, "cases@contoso.com", "cases@contoso.com", "", tick_types=2)
         await add_account(pilot, "old@contoso.com", "old@contoso.com", TEST_PASSWORDS[2])
         accounts = app.settings.incoming.accounts
-        assert [a.email for a in accounts] == ["orders@contoso.com", "cases@contoso.com", "old@contoso.com"]
+        assert [a.email for a in accounts] == [
+            "orders@contoso.com",
+            "cases@contoso.com",
+            "old@contoso.com",
+        ]
         assert accounts[0].types == ["Monitor-to-Monitor"]
         assert accounts[1].types == ["Monitor-to-Monitor", "CRM"]
         table = screen.query_one("#accounts-table", DataTable)
@@ -226,7 +230,9 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
         await pilot.pause()
         assert screen.current_pane.id == "pane-c-server"
         assert focused_path(app) == "incoming.azure.tenant_id"
-        assert screen.query_one("#field-incoming-azure-tenant-id", FieldInput).has_class("-has-error")
+        assert screen.query_one("#field-incoming-azure-tenant-id", FieldInput).has_class(
+            "-has-error"
+        )
         await type_text(pilot, TENANT_ID)
         assert app.settings.azure.tenant_id == TENANT_ID  # shared with stage A (no override)
         assert app.settings.incoming.azure.tenant_id is None
@@ -235,11 +241,15 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
         await pilot.pause()
         await pilot.press("tab", "tab", "tab", "tab", "tab")
         assert isinstance(app.focused, OptionList)
-        assert [str(o.prompt) for o in app.focused.options] == [lines[i] for i in range(len(lines)) if i != tenant_line]
+        assert [str(o.prompt) for o in app.focused.options] == [
+            lines[i] for i in range(len(lines)) if i != tenant_line
+        ]
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AccountScreen)
-        assert app.screen.focused is app.screen.query_one("#account-password FieldInput Input, #account-password Input")
+        assert app.screen.focused is app.screen.query_one(
+            "#account-password FieldInput Input, #account-password Input"
+        )
         await type_text(pilot, TEST_PASSWORDS[2])
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -265,12 +275,20 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
     assert saved.outgoing.port == 443
     assert saved.outgoing.use_ssl is True
     assert saved.outgoing.azure.is_empty  # B shares stage A's values
-    assert (saved.outgoing.test.recipient, saved.outgoing.test.sender) == ("admin@contoso.com", "erp@contoso.com")
+    assert (saved.outgoing.test.recipient, saved.outgoing.test.sender) == (
+        "admin@contoso.com",
+        "erp@contoso.com",
+    )
     assert saved.outgoing.test.user_name == "erp@contoso.com"
     assert saved.outgoing.test.password.value == TEST_PASSWORDS[0]
     assert saved.incoming.polling_interval == 30.5
     assert [(a.email, a.user_name, a.password.value, a.types) for a in saved.incoming.accounts] == [
         ("orders@contoso.com", "orders@contoso.com", TEST_PASSWORDS[1], ["Monitor-to-Monitor"]),
-        ("cases@contoso.com", "cases@contoso.com", TEST_PASSWORDS[2], ["Monitor-to-Monitor", "CRM"]),
+        (
+            "cases@contoso.com",
+            "cases@contoso.com",
+            TEST_PASSWORDS[2],
+            ["Monitor-to-Monitor", "CRM"],
+        ),
     ]
     assert saved.done_steps == ["A1"]

@@ -74,13 +74,24 @@ class AccountScreen(ModalScreen[AccountValues | None]):
 
     def compose(self) -> ComposeResult:
         acc = self.account
-        title = "Add an e-mail account (C8)" if self.row is None else f"Edit account, row {self.row + 1}"
-        env_hint = f"from ${acc.password.env}" if acc.password.env and not acc.password.value else ""
+        title = (
+            "Add an e-mail account (C8)"
+            if self.row is None
+            else f"Edit account, row {self.row + 1}"
+        )
+        env_hint = (
+            f"from ${acc.password.env}" if acc.password.env and not acc.password.value else ""
+        )
         with VerticalScroll():
             yield Static(Text(title), classes="modal-title")
-            yield FieldInput("incoming.accounts.email", acc.email, check=check_email, id="account-email")
             yield FieldInput(
-                "incoming.accounts.user_name", acc.user_name, check=_required("User name"), id="account-user-name"
+                "incoming.accounts.email", acc.email, check=check_email, id="account-email"
+            )
+            yield FieldInput(
+                "incoming.accounts.user_name",
+                acc.user_name,
+                check=_required("User name"),
+                id="account-user-name",
             )
             yield FieldInput(
                 "incoming.accounts.password",
@@ -91,9 +102,13 @@ class AccountScreen(ModalScreen[AccountValues | None]):
                 id="account-password",
             )
             yield Label("C12 Type (Space ticks; several may apply)")
-            yield TickSelectionList(*[(Text(t), t, t in acc.types) for t in ACCOUNT_TYPES], id="account-types")
+            yield TickSelectionList(
+                *[(Text(t), t, t in acc.types) for t in ACCOUNT_TYPES], id="account-types"
+            )
             yield Label("C13 Available")
-            yield TickBox(AVAILABLE_TO_ALL, not acc.available_to, id="available-to-all", compact=True)
+            yield TickBox(
+                AVAILABLE_TO_ALL, not acc.available_to, id="available-to-all", compact=True
+            )
             yield Input(
                 ", ".join(acc.available_to),
                 placeholder="users or groups, separated by commas",
@@ -134,7 +149,9 @@ class AccountScreen(ModalScreen[AccountValues | None]):
     def values(self) -> AccountValues:
         password = self.query_one("#account-password", FieldInput).value
         everyone = self.query_one("#available-to-all", Checkbox).value
-        names = [n.strip() for n in self.query_one("#available-to", Input).value.split(",") if n.strip()]
+        names = [
+            n.strip() for n in self.query_one("#available-to", Input).value.split(",") if n.strip()
+        ]
         return AccountValues(
             email=self.query_one("#account-email", FieldInput).value,
             user_name=self.query_one("#account-user-name", FieldInput).value,

@@ -1,4 +1,4 @@
-"""Command palette (Ctrl+P): "Go to step A17 — Allow public client flows" for every step, and Save."""
+"""Command palette (Ctrl+P): "Go to step A17 — Allow public client flows" for each step, Save."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ class StepCommands(Provider):
             (f"Go to step {s.id} — {s.title}", partial(app.action_goto_step, s.id), STAGES[s.stage])
             for s in STEPS
         ]
-        found.append(("Go to the summary", partial(app.action_goto_step, "Summary"), "Every value, Save"))
+        found.append(
+            ("Go to the summary", partial(app.action_goto_step, "Summary"), "Every value, Save")
+        )
         found.append(("Save settings", app.action_save, str(app.store.path.name)))
         return found
 

@@ -34,7 +34,9 @@ class ChoiceScreen(ModalScreen[str]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceScreen")
 
-    def __init__(self, question: str, choices: dict[str, str], *, cancel_key: str = "cancel") -> None:
+    def __init__(
+        self, question: str, choices: dict[str, str], *, cancel_key: str = "cancel"
+    ) -> None:
         super().__init__()
         self.question = question
         self.choices = choices
@@ -45,7 +47,12 @@ class ChoiceScreen(ModalScreen[str]):
             yield Static(Text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 for i, (key, label) in enumerate(self.choices.items()):
-                    yield Button(label, id=f"choice-{key}", variant="primary" if i == 0 else "default", compact=True)
+                    yield Button(
+                        label,
+                        id=f"choice-{key}",
+                        variant="primary" if i == 0 else "default",
+                        compact=True,
+                    )
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()

@@ -18,7 +18,8 @@ Keys
   Tab / Shift+Tab   next / previous field     Enter   go on
   Ctrl+N / Ctrl+B   next / previous page      Esc     back
   F1 help   Ctrl+S save   Ctrl+P go to a step   Ctrl+Q quit
-  Accounts: F5 or + add, Enter edit, Del delete, v validate
+  Accounts: F5 or + add, Enter edit, Del delete, v validate,
+            V validate all, R retry the failed ones
   Manifest (A10): c copies the block"""
 
 SUMMARY_HELP = (

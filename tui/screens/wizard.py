@@ -7,23 +7,25 @@ problems start to show in the sidebar (a blank form is not an error before the a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from tui.guide import first_step_for_field
-from tui.settings.validation import validate
 from tui.screens.help import HelpScreen
 from tui.screens.panes.base import StepPane
 from tui.screens.panes.stage_a import stage_a_panes
 from tui.screens.panes.stage_b import stage_b_panes
 from tui.screens.panes.stage_c import stage_c_panes
 from tui.screens.panes.summary import SummaryPane
+from tui.settings.validation import validate
+from tui.widgets.form import FieldRow
 from tui.widgets.sidebar import SUMMARY, StepSidebar
 from tui.widgets.step_status import StepStatus, step_statuses
 
@@ -43,7 +45,12 @@ class WizardScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        self.panes: list[StepPane] = [*stage_a_panes(), *stage_b_panes(), *stage_c_panes(), SummaryPane(id="pane-summary")]
+        self.panes: list[StepPane] = [
+            *stage_a_panes(),
+            *stage_b_panes(),
+            *stage_c_panes(),
+            SummaryPane(id="pane-summary"),
+        ]
         self.pane_of_step = {step_id: pane for pane in self.panes for step_id in pane.STEP_IDS}
         yield Header()
         with Horizontal(id="main"):
@@ -81,7 +88,11 @@ class WizardScreen(Screen[None]):
         app = self.wizard
         self.problems = validate(app.settings)
         self.statuses = step_statuses(
-            app.settings, self.problems, seen=app.seen_steps, checked=app.check_results, saved=not app.dirty
+            app.settings,
+            self.problems,
+            seen=app.seen_steps,
+            checked=app.check_results,
+            saved=not app.dirty,
         )
         self.sidebar.update_statuses(self.statuses)
         self.sub_title = app.status_line()
@@ -132,6 +143,13 @@ class WizardScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.current_pane.current_step()))
+
+    def scroll_to_center(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        """Focus scrolls a field's whole row (label above, error below) into view, not just
+        its input; without animation, so the row is where the admin looks at once."""
+        row = next((a for a in widget.ancestors if isinstance(a, FieldRow)), None)
+        kwargs["animate"] = False
+        super().scroll_to_center(row or widget, *args[1:], **kwargs)
 
     @on(StepSidebar.StepChosen)
     def _chosen(self, event: StepSidebar.StepChosen) -> None:

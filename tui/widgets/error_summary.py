@@ -25,7 +25,11 @@ ROW_RE = re.compile(r"^incoming\.accounts\[(\d+)\]")
 def problem_line(problem: Problem) -> str:
     """A problem as the summary lists it: where (step, row, label), then what."""
     label = problem.label
-    what = problem.message if label and label.lower() in problem.message.lower() else f"{label}: {problem.message}"
+    what = (
+        problem.message
+        if label and label.lower() in problem.message.lower()
+        else f"{label}: {problem.message}"
+    )
     row = ROW_RE.match(problem.field)
     where = f"Row {int(row.group(1)) + 1}" if row else problem.step_id
     marker = "" if problem.is_error else "(warning) "
@@ -59,7 +63,9 @@ class ErrorSummary(Vertical):
         yield Static("", classes="summary-count")
         yield OptionList(compact=True)
 
-    def show(self, problems: list[Problem], keep: Callable[[Problem], bool] = lambda p: True) -> None:
+    def show(
+        self, problems: list[Problem], keep: Callable[[Problem], bool] = lambda p: True
+    ) -> None:
         self.problems = [p for p in problems if keep(p)]
         count = summarize(self.problems)
         self.query_one(".summary-count", Static).update(Text(count or self.clean_text))

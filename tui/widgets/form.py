@@ -90,11 +90,11 @@ class FieldRow(Vertical):
 
     def focus_control(self) -> None:
         self.control.focus()
-        self.scroll_visible(animate=False)
 
     def on_descendant_focus(self) -> None:
-        # The label sits above the control: bring the whole row into view, not just the input.
-        self.scroll_visible(animate=False)
+        # The label sits above the control: bring the whole row (label, control, error line)
+        # into view, also when the control itself already was (Textual scrolls only then).
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
 
 class FieldInput(FieldRow):
@@ -189,7 +189,13 @@ class FieldSelect(FieldRow):
     """A choice from a fixed list (E-mail method, Authentication flow, Service)."""
 
     def __init__(
-        self, path: str, value: str, choices: dict[str, str], *, label: str | None = None, id: str | None = None
+        self,
+        path: str,
+        value: str,
+        choices: dict[str, str],
+        *,
+        label: str | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(path, label=label, id=id)
         self.initial = value
@@ -223,7 +229,9 @@ class FieldCheckbox(FieldRow):
 
     DEFAULT_CSS = "FieldCheckbox { margin: 0 0 1 0; }"
 
-    def __init__(self, path: str, value: bool, *, label: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, path: str, value: bool, *, label: str | None = None, id: str | None = None
+    ) -> None:
         super().__init__(path, label=label, id=id)
         self.initial = value
 

@@ -24,7 +24,10 @@ class StepSidebar(Tree[str]):
     """Stages and steps; Enter on a step posts :class:`StepSidebar.StepChosen`."""
 
     DEFAULT_CSS = """
-    StepSidebar { width: 19; border-right: vkey $primary 50%; padding: 0; overflow-x: hidden; scrollbar-size-vertical: 1; }
+    StepSidebar {
+        width: 19; border-right: vkey $primary 50%; padding: 0;
+        overflow-x: hidden; scrollbar-size-vertical: 1;
+    }
     """
 
     class StepChosen(Message):
@@ -50,7 +53,9 @@ class StepSidebar(Tree[str]):
         self.statuses = {}
 
     def _stage_label(self, stage: str) -> Text:
-        marker = stage_status(self.statuses, stage).marker if self.statuses else StepStatus.TODO.marker
+        marker = (
+            stage_status(self.statuses, stage).marker if self.statuses else StepStatus.TODO.marker
+        )
         return Text(f"{marker} {stage} {STAGES[stage]}", style="bold")
 
     def _step_label(self, step_id: str) -> Text:

@@ -92,7 +92,9 @@ class StepPane(VerticalScroll, can_focus=False):
         return ChecklistItem(step_id, step_id in self.settings.done_steps, callout)
 
     def field_input(self, path: str, check=None, **kwargs) -> FieldInput:  # type: ignore[no-untyped-def]
-        return FieldInput(path, get_text(self.settings, path), check=check, id=_row_id(path), **kwargs)
+        return FieldInput(
+            path, get_text(self.settings, path), check=check, id=_row_id(path), **kwargs
+        )
 
     def field_select(self, path: str, choices: dict[str, str], **kwargs) -> FieldSelect:  # type: ignore[no-untyped-def]
         return FieldSelect(path, get_text(self.settings, path), choices, id=_row_id(path), **kwargs)
@@ -103,11 +105,9 @@ class StepPane(VerticalScroll, can_focus=False):
     # --- showing and focusing -----------------------------------------------------------------
 
     def refresh_values(self) -> None:
-        """Show what the settings hold now (another pane may share a field, or a file was loaded)."""
+        """Show what the settings hold now (a field shared with another pane, a loaded file)."""
         for row in self.query(FieldRow):
-            if isinstance(row, FieldInput):
-                row.set_value(get_text(self.settings, row.path))
-            elif isinstance(row, FieldSelect):
+            if isinstance(row, (FieldInput, FieldSelect)):
                 row.set_value(get_text(self.settings, row.path))
             elif isinstance(row, FieldCheckbox):
                 row.set_value(bool(get_value(self.settings, row.path)))
@@ -188,7 +188,11 @@ class StepPane(VerticalScroll, can_focus=False):
     @on(FieldEdited)
     def _field_edited(self, event: FieldEdited) -> None:
         event.stop()
-        if not event.valid and event.path.split(".")[-1] in ("port", "max_file_size_mb", "polling_interval"):
+        if not event.valid and event.path.split(".")[-1] in (
+            "port",
+            "max_file_size_mb",
+            "polling_interval",
+        ):
             return  # a half-typed number stays on screen only; the settings keep the last good one
         before = get_text(self.settings, event.path)
         try:

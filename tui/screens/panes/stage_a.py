@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.widgets import Button, Static
 
 from tui.guide import MANIFEST, manifest_json, step
-from tui.settings.validation import check_client_id, check_tenant_id
 from tui.screens.panes.base import StepPane
+from tui.settings.validation import check_client_id, check_tenant_id
 
 # The points the guide stresses, said where they happen (the step's help says the rest).
 CALLOUTS: dict[str, str] = {
@@ -23,7 +23,9 @@ CALLOUTS: dict[str, str] = {
     "A19": "Two-factor authentication cannot be used with this flow: pick a user without MFA.",
 }
 
-COPIED_NOTE = "Copied to clipboard (OSC 52). Some terminals and tmux drop it: the block is shown below."
+COPIED_NOTE = (
+    "Copied to clipboard (OSC 52). Some terminals and tmux drop it: the block is shown below."
+)
 
 
 class ChecklistPane(StepPane):
@@ -123,5 +125,7 @@ def stage_a_panes() -> list[StepPane]:
         ChecklistPane(
             ("A12", "A13", "A14", "A15"), "API permissions and admin consent", id="pane-a-consent"
         ),
-        ChecklistPane(("A16", "A17", "A18", "A19"), "Public client flows, test user", id="pane-a-public"),
+        ChecklistPane(
+            ("A16", "A17", "A18", "A19"), "Public client flows, test user", id="pane-a-public"
+        ),
     ]

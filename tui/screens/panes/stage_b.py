@@ -1,4 +1,4 @@
-"""Stage B, outgoing e-mail: System overall fields 10–23 as one form, then "Check e-mail settings"."""
+"""Stage B, outgoing e-mail: System overall fields 10–23 as one form, then the check dialog."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from tui.guide import step
+from tui.screens.panes.base import StepPane
+from tui.screens.panes.stage_a import ChecklistPane
 from tui.settings.model import AUTH_FLOWS, EMAIL_METHODS, AuthFlow
 from tui.settings.validation import (
     check_client_id,
@@ -17,8 +19,6 @@ from tui.settings.validation import (
     check_port,
     check_tenant_id,
 )
-from tui.screens.panes.base import StepPane
-from tui.screens.panes.stage_a import ChecklistPane
 from tui.widgets.field_access import get_text
 from tui.widgets.form import FieldInput, FieldSelect
 
@@ -55,7 +55,9 @@ class OutgoingPane(StepPane):
         yield self.field_input("outgoing.exchange_password", password=True)
         yield Static("E-mail", classes="section-title")
         yield self.field_select("outgoing.email_method", EMAIL_METHODS)
-        yield self.field_input("outgoing.server_address", check_host, placeholder="outlook.office365.com")
+        yield self.field_input(
+            "outgoing.server_address", check_host, placeholder="outlook.office365.com"
+        )
         yield self.field_input("outgoing.port", check_port, placeholder="0 = default (443)")
         yield self.field_input("outgoing.smtp_user")
         yield self.field_input("outgoing.smtp_password", password=True)
@@ -64,8 +66,12 @@ class OutgoingPane(StepPane):
         yield Static("Microsoft Entra ID (Azure Exchange/SharePoint)", classes="section-title")
         yield Static(SHARED_NOTE, classes="pane-intro")
         masked = self.wizard.mask_ids
-        yield self.field_input("outgoing.azure.client_id", check_client_id, mask_when_blurred=masked)
-        yield self.field_input("outgoing.azure.tenant_id", check_tenant_id, mask_when_blurred=masked)
+        yield self.field_input(
+            "outgoing.azure.client_id", check_client_id, mask_when_blurred=masked
+        )
+        yield self.field_input(
+            "outgoing.azure.tenant_id", check_tenant_id, mask_when_blurred=masked
+        )
         yield self.field_select("outgoing.azure.auth_flow", FLOW_CHOICES)
         yield self.field_input("outgoing.azure.client_secret", check_client_secret, password=True)
 
@@ -79,7 +85,9 @@ class OutgoingPane(StepPane):
     def after_edit(self, path: str) -> None:
         if path.endswith("auth_flow"):
             secret_row = self.query_one("#field-outgoing-azure-client-secret", FieldInput)
-            uses_secret = get_text(self.settings, "outgoing.azure.auth_flow") == AuthFlow.CLIENT_SECRET.value
+            uses_secret = (
+                get_text(self.settings, "outgoing.azure.auth_flow") == AuthFlow.CLIENT_SECRET.value
+            )
             secret_row.disabled = not uses_secret
 
 
@@ -105,7 +113,9 @@ class CheckFormPane(StepPane):
             id="field-b11-email-method",
         )
         yield Static(Text(step("B12").help), classes="pane-intro")
-        yield self.field_input("outgoing.test.recipient", lambda t: check_email(t, what="Recipient"))
+        yield self.field_input(
+            "outgoing.test.recipient", lambda t: check_email(t, what="Recipient")
+        )
         yield self.field_input("outgoing.test.sender", lambda t: check_email(t, what="Sender"))
         yield self.field_input(
             "outgoing.test.user_name",
@@ -125,7 +135,11 @@ class CheckFormPane(StepPane):
     def refresh_values(self) -> None:
         super().refresh_values()
         result = self.wizard.check_results.get("B13")
-        text = {None: "Result: not tested yet", True: "Result: OK!", False: "Result: failed (see the check)"}[result]
+        text = {
+            None: "Result: not tested yet",
+            True: "Result: OK!",
+            False: "Result: failed (see the check)",
+        }[result]
         self.query_one("#test-result", Static).update(Text(text))
 
     def on_mount(self) -> None:

@@ -114,8 +114,9 @@ class AccountsPane(StepPane):
         Binding("plus", "add_account", "Add", show=False),
         Binding("delete", "delete_account", "Delete"),
         Binding("v", "validate_account", "Validate"),
-        Binding("V", "validate_all", "Validate all"),
-        Binding("R", "retry_failed", "Retry failed"),
+        # Not in the footer, which must fit 80 columns; F1 lists them.
+        Binding("V", "validate_all", "Validate all", show=False),
+        Binding("R", "retry_failed", "Retry failed", show=False),
     ]
 
     DEFAULT_CSS = """

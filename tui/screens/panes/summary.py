@@ -13,9 +13,9 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
 from tui.guide import STEPS
+from tui.screens.panes.base import StepPane
 from tui.settings.model import AUTH_FLOWS, EMAIL_METHODS, INCOMING_SERVICES, Secret, Settings
 from tui.settings.validation import validate
-from tui.screens.panes.base import StepPane
 from tui.widgets.error_summary import ErrorSummary
 from tui.widgets.field_access import format_minutes
 from tui.widgets.form import numbered_label
@@ -77,7 +77,10 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
                     (n("outgoing.backup_sender"), shown(out.backup_sender)),
                     (n("outgoing.exchange_user"), shown(out.exchange_user)),
                     (n("outgoing.exchange_password"), shown(out.exchange_password)),
-                    (n("outgoing.email_method"), shown(EMAIL_METHODS.get(out.email_method, out.email_method))),
+                    (
+                        n("outgoing.email_method"),
+                        shown(EMAIL_METHODS.get(out.email_method, out.email_method)),
+                    ),
                     (n("outgoing.server_address"), shown(out.server_address)),
                     (n("outgoing.port"), shown(port_text(out.port))),
                     (n("outgoing.smtp_user"), shown(out.smtp_user)),
@@ -127,7 +130,9 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
     )
     rows: list[tuple[str, Text]] = []
     for i, acc in enumerate(inc.accounts, 1):
-        detail = Text(f"{acc.user_name or '(no user name)'}, {acc.password.masked() or 'no password'}")
+        detail = Text(
+            f"{acc.user_name or '(no user name)'}, {acc.password.masked() or 'no password'}"
+        )
         detail.append(f"\n{', '.join(acc.types) or 'no type'}; {acc.availability_label}")
         rows.append((f"{i} {acc.email or '(no e-mail)'}", detail))
     if not rows:
@@ -155,7 +160,9 @@ class SummaryPane(StepPane, can_focus=True):
         yield self.compose_title()
         yield ErrorSummary(id="all-errors", clean_text="No problems found")
         yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
-        yield Button("Test everything", id="test-everything", compact=True)  # live checks, B13 + C14
+        yield Button(
+            "Test everything", id="test-everything", compact=True
+        )  # live checks, B13 + C14
         yield Button("Round trip", id="round-trip", compact=True)  # send and watch it arrive
         yield Static("", id="saved-note")
         yield Static("", id="values")
