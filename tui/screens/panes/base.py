@@ -131,7 +131,9 @@ class StepPane(VerticalScroll, can_focus=False):
         """
         if top:
             self.focus_first()
-            self.scroll_home(animate=False)
+            # After the focused row has scrolled itself into view (one refresh later), show the
+            # pane from its title: the first widget sits right under it anyway.
+            self.call_after_refresh(self.call_after_refresh, self.scroll_home, animate=False)
             return
         target = self._step_widget(step_id)
         if isinstance(target, ChecklistItem):
