@@ -17,12 +17,18 @@ DEMO_STYLESHEET = "demo.tcss"
 def styles_dir() -> Path:
     """The folder holding ``app.tcss`` and the other sheets."""
     try:
-        found = Path(str(importlib.resources.files("tui.styles")))
+        # ``tui/styles`` has no __init__.py, so this is a namespace package whose files() is a
+        # MultiplexedPath: join a file name to get a real filesystem path back.
+        packaged = importlib.resources.files("tui.styles") / "app.tcss"
     except (ModuleNotFoundError, TypeError):
-        found = None
-    if found is not None and (found / "app.tcss").is_file():
-        return found
-    return Path(__file__).resolve().parent.parent / "styles"
+        packaged = None
+    if isinstance(packaged, Path) and packaged.is_file():
+        return packaged.parent
+    here = Path(__file__).resolve().parent
+    for folder in (here / "styles", here.parent / "styles"):  # wheel layout, then checkout
+        if (folder / "app.tcss").is_file():
+            return folder
+    raise FileNotFoundError(f"the wizard's stylesheets (app.tcss) are missing near {here}")
 
 
 def stylesheet(name: str) -> Path:

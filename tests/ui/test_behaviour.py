@@ -203,3 +203,31 @@ async def test_account_available_to_named_users(config_path: Path) -> None:
             ["Monitor-to-Monitor"],
             ["Sales", "ops"],
         )
+
+
+def test_stylesheets_resolve_from_a_wheel_layout(tmp_path: Path) -> None:
+    """In a wheel, styles/ is the package-data folder tui/styles (no __init__.py)."""
+    import shutil
+    import subprocess
+    import sys
+
+    import tui
+    import tui.resources
+
+    site = tmp_path / "site"
+    (site / "tui" / "styles").mkdir(parents=True)
+    shutil.copy(Path(tui.__file__), site / "tui" / "__init__.py")
+    shutil.copy(Path(tui.resources.__file__), site / "tui" / "resources.py")
+    for sheet in styles_dir().glob("*.tcss"):
+        shutil.copy(sheet, site / "tui" / "styles" / sheet.name)
+    code = "import tui.resources as r; print(r.css_paths(demo=True)[-1])"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == str(site / "tui" / "styles" / "demo.tcss")
