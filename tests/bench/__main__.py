@@ -60,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     common.print_table(results)
     failed = [r.measure for r in results if not r.passed]
+    missed = f"; not met: {', '.join(failed)}" if failed else ""
     print(f"\n{len(results) - len(failed)} of {len(results)} targets met "
-          f"in {time.perf_counter() - began:.0f} s" + (f"; not met: {', '.join(failed)}" if failed else ""))
+          f"in {time.perf_counter() - began:.0f} s{missed}")
     return 1 if failed else 0
 
 

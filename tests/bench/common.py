@@ -61,7 +61,8 @@ def print_table(results: Sequence[Result]) -> None:
 def child_env() -> dict[str, str]:
     """The environment for child processes: this checkout first on the path, no proxies."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    rest = os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    env["PYTHONPATH"] = str(ROOT) + rest
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
         env.pop(name, None)
     env["NO_PROXY"] = "127.0.0.1,localhost"

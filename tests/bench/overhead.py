@@ -23,11 +23,18 @@ EWS_SCOPE = "https://outlook.office365.com/EWS.AccessAsUser.All"
 def bare_check(settings: Any, ews_url: str) -> float:
     """The same msal and exchangelib calls as the check, with no pipeline around them."""
     import msal
-    from exchangelib import DELEGATE, Account, Configuration, Mailbox, Message, close_connections
+    from exchangelib import (
+        DELEGATE,
+        Account,
+        Configuration,
+        Mailbox,
+        Message,
+        OAuth2AuthorizationCodeCredentials,
+        close_connections,
+    )
     from exchangelib.protocol import BaseProtocol
     from exchangelib.transport import OAUTH2
     from exchangelib.version import EXCHANGE_O365, Version
-    from exchangelib import OAuth2AuthorizationCodeCredentials
     from requests.adapters import HTTPAdapter
 
     from tui.sandbox.clients import http_session

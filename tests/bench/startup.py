@@ -21,7 +21,8 @@ TARGET = 1.2
 def _start_once(args: list[str]) -> float:
     started = time.time()
     done = subprocess.run(
-        [PYTHON, CHILD, *args], capture_output=True, text=True, timeout=60, env=child_env(), cwd=ROOT
+        [PYTHON, CHILD, *args],
+        capture_output=True, text=True, timeout=60, env=child_env(), cwd=ROOT,
     )
     found = re.search(r"READY (\d+\.\d+)", done.stdout)
     if done.returncode != 0 or not found:
