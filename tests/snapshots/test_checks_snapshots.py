@@ -1,6 +1,6 @@
 """Snapshots of the live check screen at 80x24: running, failed with the diagnosis open, OK.
 
-The sandbox runs on a fixed loopback port so nothing on screen moves between runs; spinners and
+Nothing on screen depends on the sandbox port (training mode is off here); spinners and
 durations are frozen (``CheckStepRow.frozen``). Each picture is also checked for the sandbox's
 passwords and secret. Regenerate with ``--snapshot-update`` only after looking at the pictures.
 """
@@ -20,7 +20,7 @@ from tui.settings.store import save_settings
 from tui.widgets.check_rows import CheckStepRow
 
 SIZE = (80, 24)
-PORT = 47613  # fixed, so the settings (and anything derived) are the same every run
+PORT = 0  # any free port: the check screen outside training mode never shows it
 
 
 @pytest.fixture(scope="module")
