@@ -261,3 +261,14 @@ def test_checks_and_sandbox_never_import_each_other():
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     names = [node.module]
                 assert not any(n == other or n.startswith(other + ".") for n in names), path
+
+
+def test_redaction_keeps_prose_about_passwords_readable():
+    from tui.checks.redact import Redactor
+
+    redact = Redactor([])
+    prose = "this flow sends the user name and password: 'Allow public client flows' must be Yes"
+    assert redact(prose) == prose
+    assert "a b" not in redact('{"password": "a b\\"c", "x": 1}')
+    assert "xyz" not in redact("{'client_secret': 'xyz abc'}")
+    assert redact("grant_type=password&password=hunter2&x=1") == "grant_type=password&password=•••&x=1"

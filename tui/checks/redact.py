@@ -19,9 +19,14 @@ MASK = "•••"
 # never saw the token, so a token echoed by a server or a library log cannot slip through.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+# A secret-named field's value: in JSON or a dict's repr the key is quoted ("password": "…"), in
+# a form body or query it is key=value. Plain prose ("user name and password: 'Allow …'") must
+# stay readable, so an unquoted "password:" is not taken for a field.
+_FIELD_NAMES = r"(?:password|client_secret|access_token|refresh_token|id_token)"
 _SECRET_FIELDS = re.compile(
-    r"(?i)((?:password|client_secret|access_token|refresh_token|id_token)['\"]?\s*[:=]\s*['\"]?)"
-    r"[^'\"&,\s}]+"
+    rf"""(?i)(?P<key>"{_FIELD_NAMES}"\s*:\s*")(?:\\.|[^"\\])*(?=")"""
+    rf"""|(?P<key2>'{_FIELD_NAMES}'\s*:\s*')[^']*(?=')"""
+    rf"""|(?P<key3>(?<![\w.-]){_FIELD_NAMES}=)[^&\s'"]+"""
 )
 
 # Short strings would mask ordinary words; no real password or secret of ours is this short.
@@ -64,7 +69,7 @@ class Redactor:
                 text = text.replace(secret, MASK)
         text = _JWT.sub(MASK, text)
         text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-        return _SECRET_FIELDS.sub(lambda m: m.group(1) + MASK, text)
+        return _SECRET_FIELDS.sub(lambda m: (m.group('key') or m.group('key2') or m.group('key3')) + MASK, text)
 
     def redact_obj(self, value: Any) -> Any:
         """Mask every string inside nested dicts, lists and tuples."""
