@@ -7,6 +7,7 @@ problems start to show in the sidebar (a blank form is not an error before the a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
@@ -55,7 +56,8 @@ class WizardScreen(Screen[None]):
         yield Header()
         with Horizontal(id="main"):
             yield StepSidebar()
-            yield ContentSwitcher(*self.panes, initial=self.panes[0].id, id="content")
+            # Panes are mounted when first opened: composing all ten up front tripled start-up.
+            yield ContentSwitcher(id="content")
         yield Footer(compact=True, show_command_palette=False)  # ctrl+p still works; F1 lists it
 
     @property
@@ -99,24 +101,38 @@ class WizardScreen(Screen[None]):
 
     # --- navigation ---------------------------------------------------------------------------
 
-    def show_pane(self, pane: StepPane) -> None:
+    def show_pane(
+        self, pane: StepPane, then: Callable[..., object] | None = None, *args: object
+    ) -> None:
+        """Show a pane (mounting it the first time), then run ``then(*args)`` once it is
+        composed and laid out, unless another pane has been opened meanwhile."""
         switcher = self.query_one(ContentSwitcher)
+        mounting = None if pane.is_attached else switcher.mount(pane)
         if switcher.current != pane.id:
-            previous = self.current_pane
-            self.wizard.seen_steps.update(previous.STEP_IDS)
-            previous.reveal_errors()
+            if switcher.current is not None:
+                previous = self.current_pane
+                self.wizard.seen_steps.update(previous.STEP_IDS)
+                previous.reveal_errors()
             switcher.current = pane.id
             self.refresh_status()
-        pane.refresh_values()
-        if self.wizard.seen_steps.intersection(pane.STEP_IDS):
-            pane.reveal_errors()  # been here before, or values from a file: show what is missing
+        if mounting is None:
+            pane.refresh_values()  # a new pane composes from the current values anyway
+
+        async def when_ready() -> None:
+            if mounting is not None:
+                await mounting
+            if self.wizard.seen_steps.intersection(pane.STEP_IDS):
+                pane.reveal_errors()  # been here before, or values from a file: show the gaps
+            if then is not None:
+                pane.call_after_refresh(self._if_current, pane, then, *args)
+
+        self.call_next(when_ready)
 
     def goto_step(self, step_id: str, *, top: bool = False) -> None:
         """Open the pane holding a step; ``top`` opens it at its first widget (Next/Back)."""
         pane = self.pane_of_step[step_id if step_id in self.pane_of_step else SUMMARY]
-        self.show_pane(pane)
         self.sidebar.show_step(step_id)
-        pane.call_after_refresh(pane.focus_step, step_id, top)
+        self.show_pane(pane, pane.focus_step, step_id, top)
 
     def goto_field(self, path: str) -> None:
         found = first_step_for_field(path)
@@ -124,9 +140,13 @@ class WizardScreen(Screen[None]):
             self.goto_step(SUMMARY)
             return
         pane = self.pane_of_step[found.id]
-        self.show_pane(pane)
         self.sidebar.show_step(found.id)
-        pane.call_after_refresh(pane.focus_field, path)
+        self.show_pane(pane, pane.focus_field, path)
+
+    def _if_current(self, pane: StepPane, callback: Callable[..., object], *args: object) -> None:
+        """Run a deferred focus only if no later jump has opened another pane meanwhile."""
+        if self.query_one(ContentSwitcher).current == pane.id:
+            callback(*args)
 
     def _step_pane_index(self) -> int:
         return self.panes.index(self.current_pane)

@@ -150,10 +150,16 @@ class FieldInput(FieldRow):
     def show_check(self, text: str) -> str | None:
         """Judge ``text``; show the message unless it only says "missing" and not yet revealed."""
         message = self.error_for(text)
-        visible = message if (text.strip() or self.revealed) else None
+        visible = message if (text.strip() or self.revealed) and not self.disabled else None
         self.set_error(visible)
         self.control.set_class(bool(visible), "-invalid")
         return message
+
+    def watch_disabled(self, disabled: bool) -> None:
+        # A field that does not apply (the client secret under the user name/password flow)
+        # shows no error; enabling it judges it again.
+        if self.query(Input):  # not before it has composed
+            self.show_check(self.value)
 
     def reveal(self) -> None:
         """From now on an empty field is shown as an error too (after a visit, or a go-to)."""

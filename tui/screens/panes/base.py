@@ -164,6 +164,9 @@ class StepPane(VerticalScroll, can_focus=False):
         if isinstance(row, FieldInput):
             row.reveal()
         row.focus_control()
+        # A jump lands in the middle of the pane, whatever the scroll position was before; two
+        # refreshes later, so a pane opened just now has its full height laid out.
+        self.call_after_refresh(self.call_after_refresh, self.scroll_to_center, row, animate=False)
         return True
 
     def reveal_errors(self) -> None:
