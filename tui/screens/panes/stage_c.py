@@ -161,7 +161,7 @@ class AccountsPane(StepPane):
         widths = column_widths(self.scrollable_content_region.width)
         table.clear(columns=True)
         for label, width in zip(COLUMNS, widths):
-            table.add_column(label, width=width)
+            table.add_column(cell_text(label, width), width=width)
         for i, acc in enumerate(self.settings.incoming.accounts):
             errors = [p for p in validate_account(self.settings, i) if p.is_error]
             checked = self.wizard.check_results.get(f"C14:{acc.email.strip().lower()}")  # live check
