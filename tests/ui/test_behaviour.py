@@ -231,3 +231,18 @@ def test_stylesheets_resolve_from_a_wheel_layout(tmp_path: Path) -> None:
         check=True,
     )
     assert out.stdout.strip() == str(site / "tui" / "styles" / "demo.tcss")
+
+
+async def test_goto_step_works_from_a_modal(config_path: Path) -> None:
+    """Diagnoses call app.action_goto_step from their own screen: it closes what is above."""
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        app.action_goto_step("C6")
+        await pilot.pause()
+        assert isinstance(app.screen, WizardScreen)
+        assert app.screen.current_pane.id == "pane-c-server"
+        assert app.focused is app.screen.query_one("#field-incoming-azure-tenant-id Input")
