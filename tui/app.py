@@ -71,6 +71,15 @@ class MailSetupApp(App[int]):
     def on_mount(self) -> None:
         if self.demo:
             self.add_class("-demo")
+        if self.sandbox is not None:
+            # Say it once, up front: a trainee must know nothing here touches a real tenant.
+            self.notify(
+                "Training mode: the sandbox tenant runs on this machine. F2 opens its portal "
+                "(app registration, consent, public client flows); checks go to it.",
+                title="Training mode",
+                timeout=12,
+                markup=False,
+            )
         if self.load_error is not None:
             fallback = self._fallback_path()
             self.push_screen(file_error(self.load_error, str(fallback)), self._file_error_answered)

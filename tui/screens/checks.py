@@ -137,14 +137,28 @@ class CheckScreen(Screen[None]):
 
     def on_mount(self) -> None:
         sandbox = getattr(self.wizard, "sandbox", None)
-        route = self.query_one("#check-route", Static)
+        self.query_one("#check-route", Static).display = sandbox is not None
         if sandbox is not None:
-            from tui.demo import sandbox_address
-
-            route.update(Text(f"Training: checks go to the sandbox tenant at {sandbox_address(sandbox)}"))
-        route.display = sandbox is not None
+            self._update_route()
+            self.set_interval(1.0, self._update_route)
         self.set_interval(0.1, self._tick)
         self.start(self.target)
+
+    def _update_route(self) -> None:
+        """Training mode: where the checks go, and whether a portal change is still settling —
+        otherwise a trainee who just flipped a switch sees the old error and thinks it failed."""
+        from tui.demo import sandbox_address
+
+        sandbox = self.wizard.sandbox
+        text = Text(f"Training: checks go to the sandbox tenant at {sandbox_address(sandbox)}")
+        left = sandbox.seconds_to_settle()
+        if left > 0:
+            text.append(
+                f"\nThe tenant is still applying a portal change ({left:.0f} s left): until then "
+                "it answers as before, as Microsoft does right after setup.",
+                style="bold",
+            )
+        self.query_one("#check-route", Static).update(text)
 
     def _tick(self) -> None:
         for row in self.rows.values():

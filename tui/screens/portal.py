@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Select, Static
 
 from tui.demo import MISTAKES, PORTAL_STEPS, sandbox_address, training_user
+from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
@@ -54,12 +55,12 @@ class PortalScreen(Screen[None]):
             yield Static("", id="portal-ids")
             yield Static(Text("Portal steps (Space switches; Tab moves)", style="bold"), classes="portal-section")
             for action in PORTAL_STEPS:
-                yield Checkbox(action.label, id=f"portal-{action.key}", compact=True)
+                yield TickBox(action.label, id=f"portal-{action.key}", compact=True)
             yield Static("", id="portal-propagation")
             yield Static("", id="portal-users")
             yield Static("", id="portal-trainer-title", classes="portal-section")
             for mistake in MISTAKES:
-                yield Checkbox(mistake.label, id=f"mistake-{mistake.key}", compact=True)
+                yield TickBox(mistake.label, id=f"mistake-{mistake.key}", compact=True)
             with Horizontal(id="portal-scenario-row"):
                 yield Select[str]([], id="portal-scenario", prompt="Load a scenario…", compact=True)
                 yield Button("Load", id="portal-load", compact=True)
