@@ -10,25 +10,40 @@ Hooks for other parts: :meth:`action_goto_step` (diagnoses jump to a step) and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
 
 from tui.resources import css_paths
-from tui.screens.commands import StepCommands
 from tui.screens.dialogs import changed_on_disk, file_error, unsaved_changes
-from tui.screens.portal import PortalCommands
 from tui.screens.wizard import WizardScreen
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+# Command palette providers are loaded when the palette first opens (as Textual does for its own):
+# textual.command and the portal screen cost ~60 ms that the first frame need not wait for.
+def _step_commands() -> type[Provider]:
+    from tui.screens.commands import StepCommands
+
+    return StepCommands
+
+
+def _portal_commands() -> type[Provider]:
+    from tui.screens.portal import PortalCommands
+
+    return PortalCommands
 
 
 class MailSetupApp(App[int]):
     """The wizard. ``sandbox`` is kept for the embedded training tenant (``--demo``)."""
 
     TITLE = "mailsetup"
-    COMMANDS = App.COMMANDS | {StepCommands, PortalCommands}
+    COMMANDS = App.COMMANDS | {_step_commands, _portal_commands}
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),  # not priority: a modal (account) may mean "keep"
         Binding("ctrl+q", "quit", "Quit", priority=True),

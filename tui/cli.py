@@ -59,7 +59,26 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+SUBCOMMANDS = ("check", "sandbox", "manifest")
+_TAKES_VALUE = ("--config", "--css")
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The sub-command named in argv, found without parsing (option values are skipped)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _TAKES_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
+    """The whole parser. ``only`` names the one sub-command whose options are loaded (``None``:
+    none, as for the wizard): their modules cost ~60 ms the wizard's start need not pay."""
     parser = argparse.ArgumentParser(
         prog="mailsetup",
         description=DESCRIPTION,
@@ -90,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         "missing, unreadable or invalid, 130 on Ctrl+C.",
     )
     _add_config_option(check)
-    from tui.checks.cli import add_arguments as add_check_arguments
+    if only in ("all", "check"):
+        from tui.checks.cli import add_arguments as add_check_arguments
 
-    add_check_arguments(check)
+        add_check_arguments(check)
 
     sandbox = sub.add_parser(
         "sandbox",
@@ -100,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the sandbox tenant in the foreground until Ctrl+C, and print what to "
         "type into the wizard.",
     )
-    from tui.sandbox.cli import add_arguments as add_sandbox_arguments
+    if only in ("all", "sandbox"):
+        from tui.sandbox.cli import add_arguments as add_sandbox_arguments
 
-    add_sandbox_arguments(sandbox)
+        add_sandbox_arguments(sandbox)
 
     sub.add_parser(
         "manifest",
@@ -114,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(only=command_in(argv))
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":

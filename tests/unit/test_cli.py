@@ -63,3 +63,27 @@ def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "tui", "manifest"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     assert json.loads(out.stdout)[0]["resourceAppId"] == "00000002-0000-0ff1-ce00-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        ([], None),
+        (["--demo"], None),
+        (["--config", "check"], None),  # a file named "check" is not the command
+        (["--config=x.toml", "check", "--json"], "check"),
+        (["--css", "a.tcss", "sandbox", "--json"], "sandbox"),
+        (["manifest"], "manifest"),
+        (["settings.toml"], None),
+    ],
+)
+def test_command_found_without_parsing(argv, command):
+    from tui.cli import command_in
+
+    assert command_in(argv) == command
+
+
+def test_wizard_start_loads_no_sub_command_modules():
+    code = "import sys; from tui.cli import build_parser; build_parser(only=None); print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert not {m for m in out.stdout.split() if m.startswith(("tui.checks", "tui.sandbox"))}
