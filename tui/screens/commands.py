@@ -14,7 +14,28 @@ if TYPE_CHECKING:
     from tui.app import MailSetupApp
 
 
-class StepCommands(Provider):
+Command = tuple[str, Callable[[], object], str]  # text, callback, help
+
+
+class ListedCommands(Provider):
+    """A provider over a plain list of commands; subclasses say which in ``_commands``."""
+
+    def _commands(self) -> list[Command]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for text, callback, help in self._commands():
+            yield DiscoveryHit(text, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=help)
+
+
+class StepCommands(ListedCommands):
     """Every guide step, the summary and Save as palette commands."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -28,14 +49,3 @@ class StepCommands(Provider):
         )
         found.append(("Save settings", app.action_save, str(app.store.path.name)))
         return found
-
-    async def discover(self) -> Hits:
-        for text, callback, help in self._commands():
-            yield DiscoveryHit(text, callback, help=help)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, callback, help in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help)

@@ -18,12 +18,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Select, Static
 
 from tui.demo import MISTAKES, PORTAL_STEPS, sandbox_address, training_user
+from tui.screens.commands import ListedCommands
 from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class PortalScreen(Screen[None]):
         self.dismiss(None)
 
 
-class PortalCommands(Provider):
+class PortalCommands(ListedCommands):
     """"Sandbox portal" in the command palette, in training mode only."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -174,14 +174,3 @@ class PortalCommands(Provider):
         if getattr(app, "sandbox", None) is None:
             return []
         return [("Sandbox portal", app.action_sandbox_portal, "Stage A's portal steps (F2)")]
-
-    async def discover(self) -> Hits:
-        for text, callback, help in self._commands():
-            yield DiscoveryHit(text, callback, help=help)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, callback, help in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help)
