@@ -28,6 +28,8 @@ STATUS_CLASSES = {
 def format_duration(ms: int | None) -> str:
     if ms is None:
         return ""
+    if ms < 1000:
+        return f"{ms} ms"  # "0.0 s" would read as "did nothing"
     seconds = ms / 1000
     if seconds < 10:
         return f"{seconds:.1f} s"
