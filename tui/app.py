@@ -9,6 +9,7 @@ Hooks for other parts: :meth:`action_goto_step` (diagnoses jump to a step) and
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -223,6 +224,10 @@ class MailSetupApp(App[int]):
         self.push_screen(unsaved_changes(), answered)
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run(config_path: Path | None, demo: bool, extra_css: list[Path]) -> int:
     """Start the wizard; the exit code is 0, or 2 when the settings file could not be used.
 
@@ -238,6 +243,10 @@ def run(config_path: Path | None, demo: bool, extra_css: list[Path]) -> int:
 
     sandbox = training.start_sandbox()
     path = config_path or training.demo_config_path()
+    # A dropped SSH session (SIGHUP) or a kill (SIGTERM) must still stop the sandbox and remove
+    # the temporary folder, which holds the trainee's passwords: unwind through ``finally``.
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, _exit_on_signal)
     try:
         app = MailSetupApp(path, demo=True, extra_css=extra_css, sandbox=sandbox)
         result = app.run()
