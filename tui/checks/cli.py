@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.checks.events import INCOMING_STEPS, OUTGOING_STEPS, CheckEvent, CheckReport, Status
 
 if TYPE_CHECKING:
-    from tui.settings.model import Secret, Settings
+    from tui.settings.model import Settings
 
 STEPS_OF = {"outgoing": OUTGOING_STEPS, "incoming": INCOMING_STEPS}
 
@@ -176,66 +176,15 @@ def _problems(settings: Settings, targets: list[str]) -> list[Any]:
     return errors
 
 
-def _needed_secrets(settings: Settings, targets: list[str]) -> list[tuple[str, str, Secret]]:
-    """(label, field, secret) for every secret the selected checks sign in with."""
-    from tui.checks.targets import account_index
-    from tui.settings.model import AuthFlow
-
-    needed: list[tuple[str, str, Secret]] = []
-    wants_outgoing = "outgoing" in targets or any(
-        t.lower()
-        in (settings.outgoing.test.sender.lower(), settings.outgoing.test.user_name.lower())
-        for t in targets
-        if t not in ("outgoing", "incoming")
-    )
-    if wants_outgoing:
-        azure = settings.effective_azure("outgoing")
-        if azure.auth_flow is AuthFlow.CLIENT_SECRET:
-            needed.append(
-                ("Client secret (outgoing)", "outgoing.azure.client_secret", azure.client_secret)
-            )
-        else:
-            test = settings.outgoing.test
-            needed.append(
-                (
-                    f"Password (Exchange) for {test.user_name}",
-                    "outgoing.test.password",
-                    test.password,
-                )
-            )
-    indexes: list[int] = []
-    if "incoming" in targets:
-        indexes = list(range(len(settings.incoming.accounts)))
-    for t in targets:
-        index = account_index(settings, t.removeprefix("incoming:"))
-        if index is not None and index not in indexes:
-            indexes.append(index)
-    if indexes:
-        azure = settings.effective_azure("incoming")
-        if azure.auth_flow is AuthFlow.CLIENT_SECRET:
-            needed.append(
-                ("Client secret (incoming)", "incoming.azure.client_secret", azure.client_secret)
-            )
-        else:
-            for i in indexes:
-                account = settings.incoming.accounts[i]
-                needed.append(
-                    (
-                        f"Password for {account.email}",
-                        f"incoming.accounts[{i}].password",
-                        account.password,
-                    )
-                )
-    return needed
-
-
 def _ask_for_missing_secrets(
     settings: Settings, targets: list[str], *, interactive: bool
 ) -> list[str]:
     """Prompt (in a terminal) for secrets that are neither stored nor in the environment."""
+    from tui.checks.targets import needed_secrets
+
     missing: list[str] = []
     asked: set[int] = set()
-    for label, field, secret in _needed_secrets(settings, targets):
+    for label, field, secret in needed_secrets(settings, targets):
         if secret.resolve() or id(secret) in asked:
             continue
         if not secret.env and settings.store_secrets:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.settings.model import AuthFlow, Azure, Settings
+from tui.settings.model import AuthFlow, Azure, Secret, Settings
 
 OUTGOING = "outgoing"
 INCOMING = "incoming"
@@ -122,3 +122,56 @@ def expand(
             else:
                 unknown.append(text)
     return found, unknown
+
+
+def needed_secrets(settings: Settings, targets: list[str]) -> list[tuple[str, str, Secret]]:
+    """(label, field, secret) for every secret the selected checks sign in with.
+
+    The secrets are the settings' own objects, so a value typed in when asked is kept for the
+    rest of the session (and saved only where the settings say secrets are stored)."""
+    needed: list[tuple[str, str, Secret]] = []
+    wants_outgoing = "outgoing" in targets or any(
+        t.lower()
+        in (settings.outgoing.test.sender.lower(), settings.outgoing.test.user_name.lower())
+        for t in targets
+        if t not in ("outgoing", "incoming")
+    )
+    if wants_outgoing:
+        azure = settings.effective_azure("outgoing")
+        if azure.auth_flow is AuthFlow.CLIENT_SECRET:
+            needed.append(
+                ("Client secret (outgoing)", "outgoing.azure.client_secret", azure.client_secret)
+            )
+        else:
+            test = settings.outgoing.test
+            needed.append(
+                (
+                    f"Password (Exchange) for {test.user_name}",
+                    "outgoing.test.password",
+                    test.password,
+                )
+            )
+    indexes: list[int] = []
+    if "incoming" in targets:
+        indexes = list(range(len(settings.incoming.accounts)))
+    for t in targets:
+        index = account_index(settings, t.removeprefix("incoming:"))
+        if index is not None and index not in indexes:
+            indexes.append(index)
+    if indexes:
+        azure = settings.effective_azure("incoming")
+        if azure.auth_flow is AuthFlow.CLIENT_SECRET:
+            needed.append(
+                ("Client secret (incoming)", "incoming.azure.client_secret", azure.client_secret)
+            )
+        else:
+            for i in indexes:
+                account = settings.incoming.accounts[i]
+                needed.append(
+                    (
+                        f"Password for {account.email}",
+                        f"incoming.accounts[{i}].password",
+                        account.password,
+                    )
+                )
+    return needed

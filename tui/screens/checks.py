@@ -30,8 +30,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from tui.checks.events import INCOMING_STEPS, OUTGOING_STEPS, CheckEvent, CheckReport, Diagnosis, Status
+from tui.checks.events import (
+    INCOMING_STEPS,
+    OUTGOING_STEPS,
+    CheckEvent,
+    CheckReport,
+    Diagnosis,
+    Status,
+)
 from tui.checks.redact import Redactor
+from tui.screens.secrets_prompt import SecretsPrompt, missing_secrets
 from tui.widgets.check_rows import CheckStepRow, CheckTargetHeading
 from tui.widgets.diagnosis import DiagnosisPanel, goto_target, support_details
 
@@ -177,6 +185,17 @@ class CheckScreen(Screen[None]):
         return settings
 
     def start(self, target: str) -> None:
+        missing = missing_secrets(self.wizard.settings, requested_targets(target)[0])
+        if missing:
+            # Passwords kept out of the file: ask now, then run; Cancel goes back to the wizard.
+            def answered(given: bool | None) -> None:
+                if given:
+                    self.start(target)
+                else:
+                    self.app.pop_screen()
+
+            self.app.push_screen(SecretsPrompt(missing), answered)
+            return
         self.cancel.set()  # a previous run still in its thread stops at its next step
         self.cancel = threading.Event()
         self.run_id += 1

@@ -19,6 +19,7 @@ from tui.settings.validation import validate
 from tui.widgets.error_summary import ErrorSummary
 from tui.widgets.field_access import format_minutes
 from tui.widgets.form import numbered_label
+from tui.widgets.ticks import TickBox
 
 ID_FIELDS = ("client_id", "tenant_id")
 
@@ -160,6 +161,12 @@ class SummaryPane(StepPane, can_focus=True):
         yield self.compose_title()
         yield ErrorSummary(id="all-errors", clean_text="No problems found")
         yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+        yield TickBox(
+            "Keep passwords out of the file (ask when checking)",
+            not self.settings.store_secrets,
+            id="keep-secrets-out",
+            compact=True,
+        )
         yield Button(
             "Test everything", id="test-everything", compact=True
         )  # live checks, B13 + C14
@@ -187,6 +194,12 @@ class SummaryPane(StepPane, can_focus=True):
     def focus_step(self, step_id: str, top: bool = False) -> None:
         self.scroll_home(animate=False)
         self.query_one("#save").focus()
+
+    @on(TickBox.Changed, "#keep-secrets-out")
+    def _keep_secrets_out(self, event: TickBox.Changed) -> None:
+        # Passwords typed this session stay in memory for checks; only the file leaves them out.
+        self.settings.store_secrets = not event.value
+        self.wizard.settings_changed()
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
