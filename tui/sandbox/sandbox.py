@@ -136,8 +136,18 @@ class Sandbox:
     # -- state ----------------------------------------------------------------------------------
     @property
     def state(self) -> dict[str, Any]:
+        """A private copy of the state, for callers that may change what they get."""
         with self._lock:
             return copy.deepcopy(self._state)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The current state itself, read-only: what request handlers answer from.
+
+        Copy on write: ``patch`` and ``load_scenario`` build a new dict and swap it in, nothing
+        changes one in place, so a snapshot stays consistent for the whole request without the
+        deep copy per request that :attr:`state` costs (half the server's time under load).
+        """
+        return self._state  # one attribute read: atomic, so no lock is needed
 
     def load_scenario(self, scenario: str | Path) -> dict[str, Any]:
         """Reset the whole tenant (state, mail, propagation) to a scenario; no restart."""
@@ -217,8 +227,12 @@ class Sandbox:
         if delay > 0:
             time.sleep(min(delay, 60.0))
 
-    def ews_caller(self, authorization: str) -> ews.Caller | TokenError:
-        """Who a request's bearer token names, or Exchange Online's reason to refuse it."""
+    def ews_caller(
+        self, authorization: str, current: dict[str, Any] | None = None
+    ) -> ews.Caller | TokenError:
+        """Who a request's bearer token names, or Exchange Online's reason to refuse it.
+
+        ``current``: the snapshot the request is answered from (default: the current one)."""
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return TokenError("2000000", "The token is missing.", "invalid_token")
@@ -226,7 +240,8 @@ class Sandbox:
             claims = self.signer.verify(token.strip())
         except TokenError as problem:
             return problem
-        current = self.state
+        if current is None:
+            current = self.snapshot()
         if claims.get("tid") != current["tenant"]["id"]:
             return TokenError(
                 "2000008", "The token issuer is not trusted by this organization.", "invalid_token"

@@ -220,11 +220,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _ews(self, body: bytes) -> None:
         sandbox = self.server.sandbox
-        caller = sandbox.ews_caller(self.headers.get("Authorization", ""))
+        current = sandbox.snapshot()  # one consistent view for the whole request; never changed
+        caller = sandbox.ews_caller(self.headers.get("Authorization", ""), current)
         if isinstance(caller, TokenError):
             self._ews_unauthorized(caller)
             return
-        current = sandbox.state
         refusal = sandbox.ews_refusal(caller, current)
         if refusal:
             self._send(refusal, b"")
