@@ -15,6 +15,7 @@ import secrets
 import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -92,13 +93,27 @@ class SandboxHandler(BaseHTTPRequestHandler):
     server_version = "Microsoft-IIS/10.0"
     sys_version = ""
     server: SandboxHTTPServer
+    _date: tuple[int, str] = (0, "")  # (second, its Date header), shared by all handlers
 
     def version_string(self) -> str:
         return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         # The request line never carries secrets here (they travel in bodies and headers).
-        log.debug("%s %s", self.address_string(), format % args)
+        # Checked first: formatting a line nobody keeps cost as much as answering GetFolder.
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", self.address_string(), format % args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header changes once a second; formatting it per response is wasted work.
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        second = int(time.time())
+        cached_second, text = SandboxHandler._date  # one tuple: read and replaced atomically
+        if cached_second != second:
+            text = super().date_time_string(second)
+            SandboxHandler._date = (second, text)
+        return text
 
     # -- plumbing -------------------------------------------------------------------------------
     def _send(
@@ -108,17 +123,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
         content_type: str = "",
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
+        self.log_request(status)
+        if self.request_version == "HTTP/0.9":  # as the stdlib does: no status line, no headers
             self.wfile.write(body)
+            return
+        lines = [
+            f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+        ]
+        if content_type:
+            lines.append(f"Content-Type: {content_type}")
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        lines.append(f"Content-Length: {len(body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        # One write, so head and body travel in one TLS record: the client then needs one
+        # read (and one wait for its GIL) per answer instead of two.
+        self.wfile.write(head if self.command == "HEAD" else head + body)
 
     def _json(self, status: int, data: Any) -> None:
         headers = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
