@@ -17,7 +17,6 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.resources import css_paths
-from tui.screens.dialogs import changed_on_disk, file_error, unsaved_changes
 from tui.screens.wizard import WizardScreen
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
@@ -97,6 +96,8 @@ class MailSetupApp(App[int]):
                 markup=False,
             )
         if self.load_error is not None:
+            from tui.screens.dialogs import file_error  # dialogs load when one is asked
+
             fallback = self._fallback_path()
             self.push_screen(file_error(self.load_error, str(fallback)), self._file_error_answered)
 
@@ -193,6 +194,7 @@ class MailSetupApp(App[int]):
         try:
             path = self.store.save(self.settings, force=force)
         except ChangedOnDiskError:
+            from tui.screens.dialogs import changed_on_disk
 
             def answered(answer: str | None) -> None:
                 if answer == "overwrite":
@@ -214,6 +216,7 @@ class MailSetupApp(App[int]):
         if not self.dirty:
             self.exit(0)
             return
+        from tui.screens.dialogs import unsaved_changes
 
         def answered(answer: str | None) -> None:
             if answer == "save":

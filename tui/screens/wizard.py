@@ -19,12 +19,8 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from tui.guide import first_step_for_field
-from tui.screens.help import HelpScreen
 from tui.screens.panes.base import StepPane
-from tui.screens.panes.stage_a import stage_a_panes
-from tui.screens.panes.stage_b import stage_b_panes
-from tui.screens.panes.stage_c import stage_c_panes
-from tui.screens.panes.summary import SummaryPane
+from tui.screens.panes.catalog import SLOTS, PaneCatalog
 from tui.settings.validation import validate
 from tui.widgets.form import FieldRow
 from tui.widgets.sidebar import SUMMARY, StepSidebar
@@ -46,19 +42,26 @@ class WizardScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        self.panes: list[StepPane] = [
-            *stage_a_panes(),
-            *stage_b_panes(),
-            *stage_c_panes(),
-            SummaryPane(id="pane-summary"),
-        ]
-        self.pane_of_step = {step_id: pane for pane in self.panes for step_id in pane.STEP_IDS}
+        self.panes = PaneCatalog()
+        # Everything the first frame shows is decided here, before the first layout: the
+        # statuses, the pane to resume at (composed in place, not mounted afterwards) and the
+        # width class. Each change after the first layout cost another layout and full render.
+        self._compute_status()
+        self.start_step = self.resume_step()
+        first = self.panes.pane(self.panes.slot_of(self.start_step))
+        self.add_class(self._width_class(self.app.size.width))
         yield Header()
         with Horizontal(id="main"):
-            yield StepSidebar()
-            # Panes are mounted when first opened: composing all ten up front tripled start-up.
-            yield ContentSwitcher(id="content")
+            yield StepSidebar(self.statuses, self.start_step)
+            # Other panes are mounted when first opened: composing all ten tripled start-up.
+            with ContentSwitcher(id="content", initial=first.id):
+                yield first
         yield Footer(compact=True, show_command_palette=False)  # ctrl+p still works; F1 lists it
+
+    def _width_class(self, width: int) -> str:
+        """The class Textual's breakpoints will give the screen: set up front, so they find
+        nothing to change and the whole screen is not restyled after the first layout."""
+        return next(name for edge, name in reversed(self.HORIZONTAL_BREAKPOINTS) if width >= edge)
 
     @property
     def wizard(self) -> MailSetupApp:
@@ -74,8 +77,11 @@ class WizardScreen(Screen[None]):
         return switcher.query_one(f"#{switcher.current}", StepPane)
 
     def on_mount(self) -> None:
-        self.refresh_status()
-        self.goto_step(self.resume_step(), top=True)
+        self.sub_title = self.wizard.status_line()
+        pane = self.current_pane
+        if self.wizard.seen_steps.intersection(pane.STEP_IDS):
+            pane.reveal_errors()  # values from a file: show their gaps at once
+        pane.focus_step(self.start_step, True)
 
     def resume_step(self) -> str:
         """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
@@ -86,7 +92,7 @@ class WizardScreen(Screen[None]):
 
     # --- status -------------------------------------------------------------------------------
 
-    def refresh_status(self) -> None:
+    def _compute_status(self) -> None:
         app = self.wizard
         self.problems = validate(app.settings)
         self.statuses = step_statuses(
@@ -96,8 +102,11 @@ class WizardScreen(Screen[None]):
             checked=app.check_results,
             saved=not app.dirty,
         )
+
+    def refresh_status(self) -> None:
+        self._compute_status()
         self.sidebar.update_statuses(self.statuses)
-        self.sub_title = app.status_line()
+        self.sub_title = self.wizard.status_line()
 
     # --- navigation ---------------------------------------------------------------------------
 
@@ -130,7 +139,7 @@ class WizardScreen(Screen[None]):
 
     def goto_step(self, step_id: str, *, top: bool = False) -> None:
         """Open the pane holding a step; ``top`` opens it at its first widget (Next/Back)."""
-        pane = self.pane_of_step[step_id if step_id in self.pane_of_step else SUMMARY]
+        pane = self.panes.pane(self.panes.slot_of(step_id))
         self.sidebar.show_step(step_id)
         self.show_pane(pane, pane.focus_step, step_id, top)
 
@@ -139,7 +148,7 @@ class WizardScreen(Screen[None]):
         if found is None:
             self.goto_step(SUMMARY)
             return
-        pane = self.pane_of_step[found.id]
+        pane = self.panes.pane(self.panes.slot_of(found.id))
         self.sidebar.show_step(found.id)
         self.show_pane(pane, pane.focus_field, path)
 
@@ -149,19 +158,21 @@ class WizardScreen(Screen[None]):
             callback(*args)
 
     def _step_pane_index(self) -> int:
-        return self.panes.index(self.current_pane)
+        return self.panes.index(self.query_one(ContentSwitcher).current)
 
     def action_next(self) -> None:
         index = self._step_pane_index()
-        if index + 1 < len(self.panes):
-            self.goto_step(self.panes[index + 1].STEP_IDS[0], top=True)
+        if index + 1 < len(SLOTS):
+            self.goto_step(SLOTS[index + 1].step_ids[0], top=True)
 
     def action_back(self) -> None:
         index = self._step_pane_index()
         if index > 0:
-            self.goto_step(self.panes[index - 1].STEP_IDS[0], top=True)
+            self.goto_step(SLOTS[index - 1].step_ids[0], top=True)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # loaded on first F1, not before the first frame
+
         self.app.push_screen(HelpScreen(self.current_pane.current_step()))
 
     def scroll_to_center(self, widget: Widget, *args: Any, **kwargs: Any) -> None:

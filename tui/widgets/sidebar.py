@@ -35,22 +35,41 @@ class StepSidebar(Tree[str]):
             super().__init__()
             self.step_id = step_id
 
-    def __init__(self, *, id: str | None = "sidebar") -> None:
-        super().__init__("Guide", id=id)
+    def __init__(
+        self,
+        statuses: Mapping[str, StepStatus] | None = None,
+        open_step: str | None = None,
+        *,
+        id: str | None = "sidebar",
+    ) -> None:
+        super().__init__(Text("Guide"), id=id)  # Text: a str label loads rich's emoji table
         self.show_root = False
         self.guide_depth = 2
         self.stage_nodes: dict[str, TreeNode[str]] = {}
         self.step_nodes: dict[str, TreeNode[str]] = {}
-        self.statuses: dict[str, StepStatus] = {}
-
-    def on_mount(self) -> None:
+        self.statuses: dict[str, StepStatus] = dict(statuses or {})
+        self._open_step = open_step
+        # Built here, labelled and expanded as they will first be seen, so the first layout is
+        # also the last one before the first frame (relabelling and expanding after mount each
+        # cost the sidebar another layout and the screen another full render).
+        open_stage = open_step[0] if open_step and open_step != SUMMARY else None
         for stage in STAGES:
-            node = self.root.add(self._stage_label(stage), data=stage, expand=False)
+            node = self.root.add(
+                self._stage_label(stage), data=stage, expand=stage == open_stage
+            )
             self.stage_nodes[stage] = node
             for s in steps_of(stage):
                 self.step_nodes[s.id] = node.add_leaf(self._step_label(s.id), data=s.id)
         self.step_nodes[SUMMARY] = self.root.add_leaf(Text("  Summary"), data=SUMMARY)
-        self.statuses = {}
+
+    def on_mount(self) -> None:
+        target = self.step_nodes.get(self._open_step or "")
+        # ``last_line`` lays out the tree's lines, which gives the target its line number. The
+        # cursor needs no size, so it is in the first frame; scrolling to it waits for a size,
+        # and costs nothing when the line is already in view.
+        if target is not None and self.last_line >= 0:
+            self.cursor_line = target.line
+            self.call_after_refresh(self._move_to, target)
 
     def _stage_label(self, stage: str) -> Text:
         marker = (
