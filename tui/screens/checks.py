@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import threading
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -35,10 +34,17 @@ from tui.checks.events import (
     OUTGOING_STEPS,
     CheckEvent,
     CheckReport,
-    Diagnosis,
     Status,
 )
 from tui.checks.redact import Redactor
+from tui.screens.check_outcomes import (
+    PROPAGATION_CODES,
+    crash_report,
+    record_outcomes,
+    requested_targets,
+    screen_title,
+    stage_verdicts,
+)
 from tui.screens.secrets_prompt import SecretsPrompt, missing_secrets
 from tui.widgets.check_rows import CheckStepRow, CheckTargetHeading
 from tui.widgets.diagnosis import DiagnosisPanel, goto_target, support_details
@@ -46,38 +52,6 @@ from tui.widgets.diagnosis import DiagnosisPanel, goto_target, support_details
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
     from tui.settings.model import Settings
-
-ROUND_TRIP = "round-trip"
-ALL = "all"
-# Codes that are usual in the first minutes after setup: the screen says so during the countdown.
-PROPAGATION_CODES = ("HTTP403", "AADSTS700016", "AADSTS65001", "error:consent_required", "error:unauthorized_client")
-
-
-def requested_targets(target: str) -> tuple[list[str], bool]:
-    """(runner targets, round trip?) for a screen target string."""
-    names: list[str] = []
-    round_trip = False
-    for part in (p.strip() for p in target.split(",")):
-        if part == ALL:
-            names += ["outgoing", "incoming"]
-        elif part == ROUND_TRIP:
-            names.append("outgoing")
-            round_trip = True
-        elif part:
-            names.append(part)
-    return list(dict.fromkeys(names)), round_trip
-
-
-def screen_title(target: str) -> str:
-    names, round_trip = requested_targets(target)
-    if round_trip:
-        return "Round trip: send from the outgoing account and watch it arrive"
-    if ALL in target.split(","):
-        return "Test everything: outgoing (B13) and every incoming account (C14)"
-    if names == ["outgoing"]:
-        return "Check e-mail settings (B10–B13)"
-    return "Validate incoming e-mail accounts (C14)"
-
 
 class CheckScreen(Screen[None]):
     """Runs the live checks for one target string and shows them as they happen."""
@@ -330,7 +304,7 @@ class CheckScreen(Screen[None]):
         self._show_waiting()
         report = message.report
         if report is None:
-            report = self._crash_report(message.error)
+            report = crash_report(self.run_targets, message.error)
             for event in report.checks:
                 self.problems.append(event)
         self.report = report
@@ -344,35 +318,21 @@ class CheckScreen(Screen[None]):
         if self.problems:
             self.select_problem(min(self.selected, len(self.problems) - 1))
         if not report.cancelled or self.stopped_waiting:
-            self._record(report)
+            record_outcomes(self.wizard, report)
         self.refresh_bindings()
-
-    def _crash_report(self, error: str) -> CheckReport:
-        """An unexpected exception, shown as an uncatalogued failure with its text."""
-        target = self.run_targets[0] if self.run_targets else "outgoing"
-        diagnosis = Diagnosis(
-            code="UNCATALOGUED",
-            cause="The check stopped with an error this tool does not know.",
-            guide_step="B13" if target == "outgoing" else "C14",
-            fix="Test again (t). If it happens again, copy the details (y) for support.",
-            raw={"exception": error},
-            title="Unexpected error",
-        )
-        event = CheckEvent(target, "settings", Status.FAILED, 0, error, diagnosis)
-        return CheckReport(checks=[event])
 
     def _show_verdict(self, report: CheckReport) -> None:
         verdict = self.query_one("#check-verdict", Static)
         if report.ok:
             text = Text("OK!", style="bold")
-            text.append(f"  {self._stage_verdicts(report)}" if len(self.headings) > 1 else "")
+            text.append(f"  {stage_verdicts(report)}" if len(self.headings) > 1 else "")
         elif report.cancelled and not report.failures:
             text = Text("Stopped.", style="bold")
         else:
             failed = len({e.target for e in report.failures})
             text = Text(f"✗ Failed: {failed} of {len(self.headings) or 1} ", style="bold")
             text.append("checked. " if len(self.headings) > 1 else "")
-            text.append(self._stage_verdicts(report) if len(self.headings) > 1 else "")
+            text.append(stage_verdicts(report) if len(self.headings) > 1 else "")
             text.append("  n: next problem" if len(report.failures) > 1 else "")
         verdict.set_class(report.ok, "-ok")
         verdict.set_class(not report.ok, "-failed")
@@ -386,50 +346,6 @@ class CheckScreen(Screen[None]):
         notes = self.query_one("#check-warnings", Static)
         notes.update(warnings)
         notes.display = bool(shown)
-
-    def _stage_verdicts(self, report: CheckReport) -> str:
-        parts = []
-        outgoing = report.for_target("outgoing")
-        if outgoing:
-            parts.append("B outgoing: " + ("OK" if all(e.status is not Status.FAILED for e in outgoing) else "failed"))
-        incoming = {e.target for e in report.checks if e.target.startswith("incoming")}
-        if incoming:
-            bad = {e.target for e in report.failures if e.target.startswith("incoming")}
-            parts.append(f"C incoming: {len(incoming) - len(bad)} of {len(incoming)} OK")
-        return " · ".join(parts)
-
-    def _record(self, report: CheckReport) -> None:
-        """Tell the app: B13 / C14 in the sidebar, each account's Val. and last-validated time."""
-        app = self.wizard
-        results = app.check_results
-        touched = False
-        now = datetime.now(timezone.utc).replace(microsecond=0)
-        for target in {e.target for e in report.checks}:
-            ok = not any(e.status is Status.FAILED for e in report.for_target(target))
-            if target == "outgoing":
-                results["B13"] = ok
-                continue
-            email = target.removeprefix("incoming:").strip().lower()
-            results[f"C14:{email}"] = ok
-            for account in app.settings.incoming.accounts:
-                if ok and account.email.strip().lower() == email:
-                    account.last_validated = now
-                    touched = True
-        accounts = [a.email.strip().lower() for a in app.settings.incoming.accounts]
-        seen = [results.get(f"C14:{e}") for e in accounts]
-        if accounts and any(v is False for v in seen):
-            results["C14"] = False
-        elif accounts and all(v is True for v in seen):
-            results["C14"] = True
-        if touched:
-            app.settings_changed()
-        else:
-            app.refresh_wizard()
-        from tui.screens.wizard import WizardScreen
-
-        for screen in app.screen_stack:
-            if isinstance(screen, WizardScreen):
-                screen.current_pane.refresh_values()  # the Val. column, B13's result line
 
     # --- the diagnosis ------------------------------------------------------------------------
 
