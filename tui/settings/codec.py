@@ -70,7 +70,7 @@ def _convert(tp: Any, raw: Any, path: str) -> Any:
     raw = raw.unwrap() if hasattr(raw, "unwrap") else raw
     if optional and raw is None:
         return None
-    if dataclasses.is_dataclass(tp) and tp is not Secret:
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp is not Secret:
         return from_table(tp, raw, path)
     if tp is Secret:
         if isinstance(raw, str):
