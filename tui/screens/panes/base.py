@@ -137,8 +137,12 @@ class StepPane(VerticalScroll, can_focus=False):
             return
         target = self._step_widget(step_id)
         if isinstance(target, ChecklistItem):
-            target.checkbox.focus()
-            target.scroll_visible(animate=False)
+            if target.checkbox.has_focus:
+                target.scroll_visible(animate=False)
+            else:
+                # Focusing scrolls the item into view (on_descendant_focus); scrolling here as
+                # well, before the layout catches up, scrolled past it.
+                target.checkbox.focus()
             return
         if target is not None and target.focusable:
             target.focus()

@@ -90,7 +90,7 @@ class PaneCatalog:
         if slot.id not in self._built:
             for pane in slot.build():
                 expected = SLOT_OF_STEP[pane.STEP_IDS[0]]
-                if pane.id != expected.id or pane.STEP_IDS != expected.step_ids:
+                if pane.id != expected.id or expected.step_ids != pane.STEP_IDS:
                     raise RuntimeError(f"pane catalog out of date for {pane.id}")
                 self._built.setdefault(pane.id or "", pane)
         return self._built[slot.id]

@@ -1,0 +1,361 @@
+"""A two-level tree (stages and their steps) drawn exactly like Textual's ``Tree``, but light.
+
+Same guides, ▼/▶ toggles, cursor, hover, keys and mouse as a ``Tree`` with hidden root and guide
+depth 2, as one line-API widget over a fixed set of nodes. The ``Tree`` it replaces in the
+sidebar was the costliest part of the wizard's start-up (~60 ms): it rebuilt and re-rendered
+every line on each resize and style change, and the first frame sees several. Here a line is
+rendered once per look and kept until its label, the cursor, hover, focus or the styles change.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+TOGGLE_STYLE = Style.from_meta({"toggle": True})  # a click on ▼/▶ toggles, as in Tree
+ICON_NODE, ICON_NODE_EXPANDED = "▶ ", "▼ "
+
+
+class StageNode:
+    """A top-level node (a stage, with its steps as children) or a step."""
+
+    def __init__(self, node_id: int, data: str, label: Text, parent: StageNode | None) -> None:
+        self.id = node_id
+        self.data = data
+        self.label = label
+        self.parent = parent
+        self.children: list[StageNode] = []
+        self.expanded = False
+        self.line = -1  # -1 while hidden in a collapsed stage
+
+    @property
+    def allow_expand(self) -> bool:
+        return bool(self.children)
+
+    @property
+    def is_last(self) -> bool:
+        return self.parent is not None and self.parent.children[-1] is self
+
+
+class StageTree(ScrollView, can_focus=True):
+    """Top-level nodes, each optionally with one level of children; add them before mounting."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("space", "toggle_node", "Toggle", show=False),
+        Binding("up", "cursor_up", "Cursor Up", show=False),
+        Binding("down", "cursor_down", "Cursor Down", show=False),
+        Binding("shift+left", "cursor_parent", "Cursor to parent", show=False),
+        Binding("shift+right", "cursor_parent_next_sibling", "Next ancestor", show=False),
+        Binding("shift+up", "cursor_previous_sibling", "Previous sibling", show=False),
+        Binding("shift+down", "cursor_next_sibling", "Next sibling", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "stage-tree--cursor",
+        "stage-tree--guides",
+        "stage-tree--guides-hover",
+        "stage-tree--guides-selected",
+        "stage-tree--highlight",
+        "stage-tree--highlight-line",
+        "stage-tree--label",
+    }
+
+    # Tree's colours, so the look is the same with every theme and with NO_COLOR.
+    DEFAULT_CSS = """
+    StageTree {
+        background: $surface; color: $foreground;
+        & > .stage-tree--guides, & > .stage-tree--guides-hover { color: $surface-lighten-2; }
+        & > .stage-tree--guides-selected { color: $block-cursor-blurred-background; }
+        & > .stage-tree--cursor {
+            text-style: $block-cursor-blurred-text-style;
+            background: $block-cursor-blurred-background;
+        }
+        & > .stage-tree--highlight-line { background: $block-hover-background; }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .stage-tree--cursor {
+                color: $block-cursor-foreground; background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+            & > .stage-tree--guides, & > .stage-tree--guides-hover { color: $surface-lighten-3; }
+            & > .stage-tree--guides-selected { color: $block-cursor-background; }
+        }
+        &:light {
+            & > .stage-tree--guides { color: $surface-darken-1; }
+            & > .stage-tree--guides-hover, & > .stage-tree--guides-selected {
+                color: $block-cursor-background;
+            }
+        }
+    }
+    StageTree:ansi {
+        color: ansi_default;
+        & > .stage-tree--guides { color: $ansi-background; }
+        &:nocolor > .stage-tree--cursor { text-style: reverse; }
+    }
+    """
+
+    cursor_line: var[int] = var(-1, always_update=True)
+    hover_line: var[int] = var(-1)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._roots: list[StageNode] = []
+        self._lines: list[StageNode] = []
+        self._strips: dict[tuple[object, ...], Strip] = {}
+        self._count = 0
+
+    def add(self, data: str, label: Text, parent: StageNode | None = None) -> StageNode:
+        self._count += 1
+        node = StageNode(self._count, data, label, parent)
+        (parent.children if parent is not None else self._roots).append(node)
+        return node
+
+    def _relabel(self, node: StageNode, label: Text) -> None:
+        node.label = label
+        self._strips.clear()
+        if node.line >= 0:
+            self._refresh_line(node.line)
+
+    # --- structure ----------------------------------------------------------------------------
+
+    def _lay_out(self) -> None:
+        """Number the visible lines and size the virtual canvas (as Tree measures it)."""
+        for root in self._roots:
+            for child in root.children:
+                child.line = -1
+        lines: list[StageNode] = []
+        for root in self._roots:
+            root.line = len(lines)
+            lines.append(root)
+            if root.expanded:
+                for child in root.children:
+                    child.line = len(lines)
+                    lines.append(child)
+        self._lines = lines
+        self._strips.clear()
+        width = max(self._label_width(node) + (2 if node.parent else 0) for node in lines)
+        self.virtual_size = Size(width, len(lines))
+
+    @staticmethod
+    def _label_width(node: StageNode) -> int:
+        return node.label.cell_len + (len(ICON_NODE) if node.allow_expand else 0)
+
+    def _set_expanded(self, node: StageNode, expanded: bool) -> None:
+        if node.allow_expand and node.expanded != expanded:
+            cursor = self.cursor_node
+            node.expanded = expanded
+            self._lay_out()
+            if cursor is not None:
+                # Keep the cursor on its node; on the stage when the node was folded away.
+                shown = cursor if cursor.line >= 0 else cursor.parent
+                self.set_reactive(StageTree.cursor_line, shown.line if shown else -1)
+            self.refresh(layout=True)
+
+    def _toggle(self, node: StageNode) -> None:
+        self._set_expanded(node, not node.expanded)
+
+    @property
+    def cursor_node(self) -> StageNode | None:
+        """The node under the cursor (its ``data`` is a stage letter, a step id or Summary)."""
+        return self._lines[self.cursor_line] if 0 <= self.cursor_line < len(self._lines) else None
+
+    @property
+    def last_line(self) -> int:
+        return len(self._lines) - 1
+
+    def _move_to(self, node: StageNode) -> None:
+        if node.line >= 0:
+            self.move_cursor(node)
+
+    def move_cursor(self, node: StageNode | None) -> None:
+        self.cursor_line = -1 if node is None else node.line
+        if node is not None:
+            self.scroll_to_line(node.line)
+
+    def scroll_to_line(self, line: int) -> None:
+        if 0 <= line < len(self._lines):
+            node = self._lines[line]
+            x = 2 if node.parent else 0
+            region = Region(x, line, self._label_width(node), 1)
+            self.scroll_to_region(
+                region, animate=False, force=True, origin_visible=False, x_axis=False
+            )
+
+    def validate_cursor_line(self, value: int) -> int:
+        return max(0, min(value, len(self._lines) - 1))
+
+    def watch_cursor_line(self, previous: int, line: int) -> None:
+        if previous != line:
+            self._strips.clear()  # the stage's guides follow the cursor
+            self.refresh()
+
+    def watch_hover_line(self, previous: int, line: int) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def _refresh_line(self, line: int) -> None:
+        self.refresh(Region(0, line - self.scroll_offset.y, self.size.width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        index = y + scroll_y
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        key = (index, width, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_node_line(index, width)
+        return strip.crop(scroll_x, scroll_x + width)
+
+    def _render_node_line(self, y: int, width: int) -> Strip:
+        """One line exactly as Tree draws it: guide, toggle icon, label, padding."""
+        node = self._lines[y]
+        stage = node.parent or node
+        component = self.get_component_rich_style
+        hovered = self.hover_line
+        stage_hovered = hovered >= 0 and hovered == stage.line
+        if hovered >= 0 and (hovered == y or stage_hovered):
+            line_style = component("stage-tree--highlight-line")
+        else:
+            line_style = self.rich_style
+        line_style += Style(meta={"line": y})
+        text = Text(style=line_style)
+        if node.parent is not None:
+            guide_style = component("stage-tree--guides", partial=True)
+            if stage_hovered:
+                guide_style += component("stage-tree--guides-hover", partial=True)
+            if self.cursor_line == stage.line and self.has_focus:
+                guide_style = component("stage-tree--guides", partial=True) + component(
+                    "stage-tree--guides-selected", partial=True
+                )
+            corner = ("┗ ", "┣ ") if guide_style.bold else ("└ ", "├ ")
+            text.append(corner[0] if node.is_last else corner[1], style=guide_style)
+        label_style = component("stage-tree--label", partial=True)
+        if hovered == y:
+            label_style += component("stage-tree--highlight", partial=True)
+        if self.cursor_line == y:
+            label_style += component("stage-tree--cursor", partial=False)
+        node_label = node.label.copy()
+        node_label.stylize(label_style)
+        if node.allow_expand:
+            icon = ICON_NODE_EXPANDED if node.expanded else ICON_NODE
+            prefix = (icon, line_style + TOGGLE_STYLE)
+        else:
+            prefix = ("", line_style)
+        label = Text.assemble(prefix, node_label)
+        label.stylize(Style(meta={"node": node.id}))
+        text.append(label)
+        segments = list(text.render(self.app.console))
+        pad = max(self.virtual_size.width, width) - text.cell_len
+        if pad > 0:
+            segments.append(Segment(" " * pad, line_style))
+        return Strip(segments)
+
+    # --- keys and mouse -----------------------------------------------------------------------
+
+    def _select(self, node: StageNode) -> None:
+        """A stage opens or closes; a step or the summary is chosen."""
+        if node.allow_expand:
+            self._toggle(node)
+        else:
+            self.leaf_chosen(node)
+
+    def leaf_chosen(self, node: StageNode) -> None:
+        """Enter or a click on a node without children: for subclasses."""
+
+    def action_select_cursor(self) -> None:
+        if self.cursor_node is not None:
+            self._select(self.cursor_node)
+
+    def action_toggle_node(self) -> None:
+        if self.cursor_node is not None:
+            self._toggle(self.cursor_node)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_line = self.last_line if self.cursor_line == -1 else self.cursor_line - 1
+        self.scroll_to_line(self.cursor_line)
+
+    def action_cursor_down(self) -> None:
+        self.cursor_line = 0 if self.cursor_line == -1 else self.cursor_line + 1
+        self.scroll_to_line(self.cursor_line)
+
+    def action_cursor_parent(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.parent is not None:
+            self.move_cursor(node.parent)
+
+    def _sibling(self, node: StageNode | None, step: int) -> StageNode | None:
+        if node is None:
+            return None
+        siblings = node.parent.children if node.parent is not None else self._roots
+        index = siblings.index(node) + step
+        return siblings[index] if 0 <= index < len(siblings) else None
+
+    def action_cursor_parent_next_sibling(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.parent is not None:
+            self.move_cursor(self._sibling(node.parent, 1))
+
+    def action_cursor_previous_sibling(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            self.move_cursor(self._sibling(node, -1) or node.parent)
+
+    def action_cursor_next_sibling(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            target = self._sibling(node, 1) or self._sibling(node.parent, 1)
+            if target is not None:
+                self.move_cursor(target)
+
+    def action_page_down(self) -> None:
+        self.cursor_line = max(self.cursor_line, 0) + self.scrollable_content_region.height - 1
+        self.scroll_to_line(self.cursor_line)
+
+    def action_page_up(self) -> None:
+        start = self.last_line if self.cursor_line == -1 else self.cursor_line
+        self.cursor_line = start - (self.scrollable_content_region.height - 1)
+        self.scroll_to_line(self.cursor_line)
+
+    def action_scroll_home(self) -> None:
+        self.cursor_line = 0
+        self.scroll_to_line(0)
+
+    def action_scroll_end(self) -> None:
+        self.cursor_line = self.last_line
+        self.scroll_to_line(self.cursor_line)
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        meta = event.style.meta
+        self.hover_line = meta["line"] if meta and "line" in meta else -1
+
+    def _on_leave(self, _: events.Leave) -> None:
+        self.hover_line = -1
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if "line" not in meta or not 0 <= meta["line"] < len(self._lines):
+            return
+        node = self._lines[meta["line"]]
+        if meta.get("toggle", False):
+            self._toggle(node)
+        else:
+            self.cursor_line = node.line
+            self._select(node)
