@@ -20,7 +20,8 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 from tui.settings.model import ACCOUNT_TYPES, AVAILABLE_TO_ALL, Account
 from tui.settings.validation import check_email
 from tui.widgets.form import FieldInput, FieldRow
-from tui.widgets.ticks import TickBox, TickSelectionList
+from tui.widgets.tick_list import TickSelectionList
+from tui.widgets.ticks import TickBox
 
 
 @dataclass

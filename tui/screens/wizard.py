@@ -34,6 +34,9 @@ class WizardScreen(Screen[None]):
     # Below 100 columns (the 80x24 SSH session) the sidebar narrows to markers, ids and a few
     # letters of each title, so forms and the accounts table get the room.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # No auto focus: on_mount focuses the resume widget. Auto focus would first focus the
+    # sidebar (the first focusable widget) and restyle and redraw it twice before the first frame.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("ctrl+n", "next", "Next"),
@@ -49,7 +52,8 @@ class WizardScreen(Screen[None]):
         self._compute_status()
         self.start_step = self.resume_step()
         first = self.panes.pane(self.panes.slot_of(self.start_step))
-        self.add_class(self._width_class(self.app.size.width))
+        # Nothing is mounted yet: the screen's styles are applied as a whole when it is shown.
+        self.set_class(True, self._width_class(self.app.size.width), update=False)
         yield Header()
         with Horizontal(id="main"):
             yield StepSidebar(self.statuses, self.start_step)
