@@ -16,13 +16,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header
+from textual.widgets import ContentSwitcher, Header
 
 from tui.guide import first_step_for_field
 from tui.screens.panes.base import StepPane
 from tui.screens.panes.catalog import SLOTS, PaneCatalog
 from tui.settings.validation import validate
 from tui.widgets.form import FieldRow
+from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.sidebar import SUMMARY, StepSidebar
 from tui.widgets.step_status import StepStatus, step_statuses
 
@@ -60,7 +61,7 @@ class WizardScreen(Screen[None]):
             # Other panes are mounted when first opened: composing all ten tripled start-up.
             with ContentSwitcher(id="content", initial=first.id):
                 yield first
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p still works; F1 lists it
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p works; F1 lists it
 
     def _width_class(self, width: int) -> str:
         """The class Textual's breakpoints will give the screen: set up front, so they find
