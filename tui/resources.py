@@ -1,14 +1,13 @@
 """Where the wizard's stylesheets live, from a checkout and from an installed wheel.
 
-The wheel ships ``styles/`` as the package-data package ``tui.styles`` (see pyproject.toml), so
-``importlib.resources`` finds it there; an editable install or a plain checkout has no such
-package, so the helper falls back to the ``styles/`` folder next to ``tui/``. Every caller goes
-through :func:`styles_dir`, never through ad-hoc paths.
+The wheel ships ``styles/`` as the package-data folder ``tui/styles`` (see pyproject.toml); a
+plain checkout or an editable install has ``styles/`` next to ``tui/``. Both are plain paths;
+``importlib.resources`` (package ``tui.styles``) is the last resort for other loaders. Every
+caller goes through :func:`styles_dir`, never through ad-hoc paths.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 DEMO_STYLESHEET = "demo.tcss"
@@ -16,6 +15,14 @@ DEMO_STYLESHEET = "demo.tcss"
 
 def styles_dir() -> Path:
     """The folder holding ``app.tcss`` and the other sheets."""
+    here = Path(__file__).resolve().parent
+    # Plain paths first: they cover the wheel and the checkout, and importlib.resources costs
+    # a few milliseconds of start-up to import.
+    for folder in (here / "styles", here.parent / "styles"):  # wheel layout, then checkout
+        if (folder / "app.tcss").is_file():
+            return folder
+    import importlib.resources
+
     try:
         # ``tui/styles`` has no __init__.py, so this is a namespace package whose files() is a
         # MultiplexedPath: join a file name to get a real filesystem path back.
@@ -24,10 +31,6 @@ def styles_dir() -> Path:
         packaged = None
     if isinstance(packaged, Path) and packaged.is_file():
         return packaged.parent
-    here = Path(__file__).resolve().parent
-    for folder in (here / "styles", here.parent / "styles"):  # wheel layout, then checkout
-        if (folder / "app.tcss").is_file():
-            return folder
     raise FileNotFoundError(f"the wizard's stylesheets (app.tcss) are missing near {here}")
 
 
