@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tests.sandbox_runs import running_sandbox
 from tui.app import MailSetupApp
 from tui.sandbox.sandbox import Sandbox
 from tui.screens.checks import CheckScreen
@@ -25,14 +26,8 @@ PORT = 0  # any free port: the check screen outside training mode never shows it
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    sb = Sandbox("ready", port=PORT).start()
-    try:
+    with running_sandbox("ready", port=PORT) as sb:
         yield sb
-    finally:
-        from exchangelib import close_connections
-
-        close_connections()
-        sb.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox_runs import running_sandbox
 from tui.app import MailSetupApp
 from tui.sandbox.sandbox import Sandbox
 from tui.screens.checks import CheckScreen
@@ -20,14 +21,8 @@ SIZE = (80, 24)
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    sb = Sandbox("ready").start()
-    try:
+    with running_sandbox("ready") as sb:
         yield sb
-    finally:
-        from exchangelib import close_connections
-
-        close_connections()
-        sb.stop()
 
 
 def file_without_passwords(sandbox: Sandbox, tmp_path: Path) -> tuple[Path, str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox_runs import running_sandbox
 from tests.ui.test_walk import add_account, type_text
 from tui.app import MailSetupApp
 from tui.sandbox.sandbox import Sandbox
@@ -24,14 +25,8 @@ SIZE = (80, 24)
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    sb = Sandbox("fresh").start()
-    try:
+    with running_sandbox("fresh") as sb:
         yield sb
-    finally:
-        from exchangelib import close_connections
-
-        close_connections()
-        sb.stop()
 
 
 async def finish(pilot, screen: CheckScreen) -> dict[str, object]:  # type: ignore[no-untyped-def]
