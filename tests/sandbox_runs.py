@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.sandbox.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from tui.app import MailSetupApp
 
 
 @contextmanager
@@ -19,3 +24,13 @@ def running_sandbox(scenario: str = "ready", port: int = 0) -> Iterator[Sandbox]
 
         close_connections()
         sb.stop()
+
+
+def app_on(sandbox: Sandbox, tmp_path: Path, timeout: float = 10.0) -> MailSetupApp:
+    """The wizard on a settings file written for this sandbox, with a short network timeout."""
+    from tui.app import MailSetupApp
+    from tui.settings.store import save_settings
+
+    settings = sandbox.settings()
+    settings.checks.timeout = timeout
+    return MailSetupApp(save_settings(settings, tmp_path / "settings.toml"))

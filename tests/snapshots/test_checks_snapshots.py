@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.sandbox_runs import running_sandbox
-from tui.app import MailSetupApp
+from tests.sandbox_runs import app_on, running_sandbox
 from tui.sandbox.sandbox import Sandbox
 from tui.screens.checks import CheckScreen
-from tui.settings.store import save_settings
 from tui.widgets.check_rows import CheckStepRow
 
 SIZE = (80, 24)
@@ -34,14 +32,6 @@ def sandbox() -> Iterator[Sandbox]:
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CheckStepRow, "frozen", True)
     monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
-
-
-def app_for(sandbox: Sandbox, tmp_path: Path, timeout: float = 10.0) -> MailSetupApp:
-    settings = sandbox.settings()
-    settings.checks.timeout = timeout
-    path = tmp_path / "settings.toml"
-    save_settings(settings, path)
-    return MailSetupApp(path)
 
 
 def checked(until_done: bool, *keys: str):  # type: ignore[no-untyped-def]
@@ -75,7 +65,7 @@ def test_running(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # typ
     sandbox.load_scenario("ready")
     sandbox.patch({"latency_ms": 3000})  # reach hangs while the picture is taken
     try:
-        app = app_for(sandbox, tmp_path, timeout=10.0)
+        app = app_on(sandbox, tmp_path, timeout=10.0)
         assert snap_compare(app, terminal_size=SIZE, run_before=checked(False))
         secret_free(sandbox, "test_running")
     finally:
@@ -84,13 +74,13 @@ def test_running(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # typ
 
 def test_failed_with_diagnosis(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sandbox.load_scenario("public-client-flows-off")
-    app = app_for(sandbox, tmp_path)
+    app = app_on(sandbox, tmp_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=checked(True))
     secret_free(sandbox, "test_failed_with_diagnosis")
 
 
 def test_ok(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sandbox.load_scenario("ready")
-    app = app_for(sandbox, tmp_path)
+    app = app_on(sandbox, tmp_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=checked(True))
     secret_free(sandbox, "test_ok")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox_runs import running_sandbox
+from tests.sandbox_runs import app_on, running_sandbox
 from tui.app import MailSetupApp
 from tui.sandbox.sandbox import Sandbox
 from tui.screens.checks import CheckScreen
@@ -32,16 +32,6 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
-
-
-def app_for(sandbox: Sandbox, tmp_path: Path, timeout: float = 10.0) -> MailSetupApp:
-    settings = sandbox.settings()
-    settings.checks.timeout = timeout
-    from tui.settings.store import save_settings
-
-    path = tmp_path / "settings.toml"
-    save_settings(settings, path)
-    return MailSetupApp(path)
 
 
 async def run_until_done(pilot, screen: CheckScreen, limit: float = 20.0) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +65,7 @@ async def test_failure_names_the_step_and_g_jumps_there(
     sandbox: Sandbox, tmp_path: Path, no_waiting: None, scenario: str, code: str, step: str, pane: str
 ) -> None:
     sandbox.load_scenario(scenario)
-    app = app_for(sandbox, tmp_path)
+    app = app_on(sandbox, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_run_checks("outgoing")
@@ -97,7 +87,7 @@ async def test_failure_names_the_step_and_g_jumps_there(
 
 async def test_countdown_retry_succeeds_after_propagation(sandbox: Sandbox, tmp_path: Path) -> None:
     sandbox.load_scenario("ready")
-    app = app_for(sandbox, tmp_path)
+    app = app_on(sandbox, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         sandbox.load_scenario("propagating")
@@ -121,7 +111,7 @@ async def test_countdown_retry_succeeds_after_propagation(sandbox: Sandbox, tmp_
 
 async def test_stop_waiting_key_ends_the_countdown(sandbox: Sandbox, tmp_path: Path) -> None:
     sandbox.load_scenario("propagating")  # 60 s of 403: only the key ends this quickly
-    app = app_for(sandbox, tmp_path)
+    app = app_on(sandbox, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.action_run_checks("outgoing")
@@ -142,7 +132,7 @@ async def test_escape_returns_at_once_while_a_request_hangs(sandbox: Sandbox, tm
     sandbox.load_scenario("ready")
     sandbox.patch({"latency_ms": 4000})  # longer than the check timeout
     try:
-        app = app_for(sandbox, tmp_path, timeout=2.0)
+        app = app_on(sandbox, tmp_path, timeout=2.0)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             app.action_run_checks("outgoing")
