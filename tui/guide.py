@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+# Dict order is the walk's order: stage E (not in the vendor guide) sits between A and B.
 STAGES: dict[str, str] = {
     "A": "App registration",
+    "E": "Exchange Online: let this app use EWS",
     "B": "Outgoing e-mail",
     "C": "Incoming e-mail",
 }
@@ -271,6 +273,37 @@ STEPS: tuple[Step, ...] = (
         "mailbox, not a guest or personal account, and must not be asked for MFA. EWS must also be "
         "allowed until its final switch-off on 1 April 2027: EWSEnabled, and this app's ID in "
         "EwsAllowedAppIDs.",
+    ),
+    # --- E: Exchange Online lets this app use EWS (not in the vendor guide) -------------------
+    # Needed since 1 October 2026, when Exchange Online blocked EWS for tenants that never allowed
+    # it; EWS in Exchange Online ends for good on 1 April 2027.
+    _s(
+        "E1",
+        "Read the tenant's EWS switches",
+        "This stage is not in the printed vendor guide. Since 1 October 2026 Exchange Online "
+        "refuses EWS to every app unless the organisation allows it, and answers with a bare 403. "
+        "Connect to Exchange Online PowerShell as an Exchange admin and read the current state "
+        "first: the organisation's EwsEnabled, its EwsAllowedAppIDs list, the older "
+        "EwsApplicationAccessPolicy with its EwsAllowList, and each mailbox's own EwsEnabled. "
+        "Nothing is changed by reading.",
+    ),
+    _s(
+        "E2",
+        "Allow EWS for this app",
+        "Set the organisation's EwsEnabled to true and add this app's Application (client) ID to "
+        "EwsAllowedAppIDs. The set command replaces the whole list, so read it, add the ID and "
+        "write every ID back. Once the list holds one ID, only the apps on it can use EWS: any "
+        "other tool that still uses EWS needs its own ID there too. If the access policy is "
+        "EnforceAllowList, the user agent this tool sends (it starts with exchangelib/) must also "
+        "be in EwsAllowList. Changes can take up to 24 hours to reach every server.",
+    ),
+    _s(
+        "E3",
+        "Let each mailbox use EWS",
+        "A mailbox's own EwsEnabled must be true or empty; false blocks that mailbox even when the "
+        "organisation allows EWS. Mailboxes licensed only with Kiosk, F1 or F3 plans are refused "
+        "EWS since 30 June 2026, whatever the switches say: they need another licence. EWS in "
+        "Exchange Online ends on 1 April 2027; plan the move to Microsoft Graph before then.",
     ),
     # --- B: outgoing e-mail (System settings, System overall) ---------------------------------
     _s(
