@@ -24,6 +24,12 @@ def _stage_a() -> list[StepPane]:
     return stage_a_panes()
 
 
+def _stage_e() -> list[StepPane]:
+    from tui.screens.panes.stage_e import stage_e_panes
+
+    return stage_e_panes()
+
+
 def _stage_b() -> list[StepPane]:
     from tui.screens.panes.stage_b import stage_b_panes
 
@@ -57,6 +63,10 @@ SLOTS: tuple[PaneSlot, ...] = (
     PaneSlot("pane-a-manifest", ("A9", "A10", "A11"), _stage_a),
     PaneSlot("pane-a-consent", ("A12", "A13", "A14", "A15"), _stage_a),
     PaneSlot("pane-a-public", ("A16", "A17", "A18", "A19"), _stage_a),
+    # Stage E (not in the vendor guide) between A and B, one pane per step: each has a block.
+    PaneSlot("pane-e-read", ("E1",), _stage_e),
+    PaneSlot("pane-e-allow", ("E2",), _stage_e),
+    PaneSlot("pane-e-mailboxes", ("E3",), _stage_e),
     PaneSlot("pane-b-open", ("B1", "B2", "B3"), _stage_b),
     PaneSlot("pane-b-system", ("B4", "B5", "B6", "B7", "B8", "B9"), _stage_b),
     PaneSlot("pane-b-check", ("B10", "B11", "B12", "B13"), _stage_b),
