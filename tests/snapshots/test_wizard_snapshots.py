@@ -80,6 +80,20 @@ def test_stage_a_manifest(snap_compare, fresh: MailSetupApp) -> None:  # type: i
     assert snap_compare(fresh, terminal_size=SIZE, run_before=run_before)
 
 
+def test_stage_e_allow(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
+    """E2 opened as a diagnosis or the palette opens it: the filled-in block right under the
+    copy button, after a copy (the OSC 52 note shows)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await at_step("E2")(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        pilot.app.clear_notifications()  # the toast times out; the on-screen note stays
+        await pilot.pause()
+
+    assert snap_compare(resumed, terminal_size=SIZE, run_before=run_before)
+
+
 def test_stage_b_form(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("B5"))
 

@@ -60,7 +60,7 @@ class EwsCommandsPane(StepPane):
 
     DEFAULT_CSS = """
     EwsCommandsPane > .not-in-guide { border-left: thick $warning; padding: 0 1; margin: 0 0 1 0; }
-    EwsCommandsPane > #missing { border-left: thick $error; padding: 0 1; margin: 0 0 1 0; }
+    EwsCommandsPane > #missing { border-left: thick $warning; padding: 0 1; margin: 0 0 1 0; }
     EwsCommandsPane > #missing.-empty { display: none; }
     EwsCommandsPane #copied-note { color: $success; height: auto; display: none; }
     EwsCommandsPane.-copied #copied-note { display: block; }
