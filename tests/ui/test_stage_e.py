@@ -15,10 +15,12 @@ from tui.app import MailSetupApp
 from tui.ews_powershell import CLIENT_ID_PLACEHOLDER, HIDDEN_ID, stage_e_commands
 from tui.guide import STEPS, step
 from tui.screens.help import HelpScreen
+from tui.screens.panes.catalog import SLOTS
 from tui.screens.panes.summary import grouped_values
 from tui.screens.wizard import WizardScreen
 from tui.settings.model import Account, Secret
 from tui.settings.store import save_settings
+from tui.widgets.sidebar import SUMMARY
 from tui.widgets.step_status import StepStatus
 
 SIZE = (80, 24)
@@ -150,3 +152,9 @@ async def test_resume_after_stage_a_lands_on_e1(config_path: Path) -> None:
         console.print(grouped_values(app.settings)[0][1])
         counted = f"{len(settings.done_steps)} of {len(portal)} portal steps"
         assert counted in console.export_text()
+
+
+def test_every_guide_step_has_its_pane_in_the_guide_order() -> None:
+    """No step falls back to the summary, and the walk follows STEPS (E between A and B)."""
+    walked = [s for slot in SLOTS for s in slot.step_ids if s != SUMMARY]
+    assert walked == [s.id for s in STEPS]

@@ -20,7 +20,7 @@ Keys
   F1 help   Ctrl+S save   Ctrl+P go to a step   Ctrl+Q quit
   Accounts: F5 or + add, Enter edit, Del delete, v validate,
             V validate all, R retry the failed ones
-  Manifest (A10): c copies the block"""
+  A10 manifest, E1–E3 PowerShell: c copies the block"""
 
 SUMMARY_HELP = (
     "The summary lists every value as the guide's dialogs group them, with the field numbers. "
