@@ -47,8 +47,9 @@ NOT_READY = "# Not ready: fill in the wizard's values for each <...>"
 # sets BaseProtocol.USERAGENT so); a wildcard entry keeps working after an upgrade.
 USER_AGENT_ENTRY = "exchangelib/*"
 
-# Characters no mailbox name or address holds; a value with one is left out, not quoted.
-_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
+# Characters no mailbox identity holds (a display name may hold spaces; quoting keeps those
+# literal); a value with one is left out, never put into a command.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # PowerShell ends a single-quoted string at any of these (ASCII and typographic single quotes);
 # doubling one keeps it literal, as PowerShell's own CodeGeneration.EscapeSingleQuotedString does.
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"

@@ -128,13 +128,13 @@ def test_quoting_keeps_names_literal() -> None:
     s = Settings()
     s.outgoing.test.sender = "o'brien@contoso.com"
     s.outgoing.exchange_user = "evil\x1b[2J@contoso.com"
-    s.incoming.accounts = [Account("a b@contoso.com", "", Secret(""))]
+    s.incoming.accounts = [Account("a\tb@contoso.com", "", Secret(""))]
     commands = stage_e_commands(s)
     assert [m.address for m in commands.mailboxes] == ["o'brien@contoso.com"]
     assert "  'o''brien@contoso.com'" in commands.block("E3").splitlines()
     assert commands.skipped("E1") == (
         "evil\\x1b[2J@contoso.com (field 11: not a mailbox name)",
-        "a\\x20b@contoso.com (C9: not a mailbox name)",
+        "a\\x09b@contoso.com (C9: not a mailbox name)",
     )
     assert "\x1b" not in "".join(commands.skipped("E3"))
     assert shown_value("x" * 100).endswith("…") and len(shown_value("x" * 100)) == 40

@@ -49,7 +49,7 @@ NOTES_E2 = (
 NOTES_E3 = (
     "Which mailboxes:",
     "Every address the settings name: the user and sender at B12, field 11 and each account "
-    "at C9. A mailbox not listed here needs the same two lines.",
+    "at C9. Add any other mailbox the ERP uses to the list.",
 )
 
 
