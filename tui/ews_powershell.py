@@ -98,6 +98,7 @@ class StageECommands:
 
     def _read_state(self, hide_ids: bool) -> list[str]:
         return [
+            "# Once: Install-Module ExchangeOnlineManagement",
             "Connect-ExchangeOnline",
             "$show = 'EwsEnabled', 'EwsAllowedAppIDs',",
             "  'EwsApplicationAccessPolicy', 'EwsAllowList'",

@@ -45,7 +45,8 @@ def test_filled_in_from_the_settings() -> None:
         assert not block.startswith(NOT_READY)
 
     e1 = commands.block("E1")
-    assert e1.splitlines()[0] == "Connect-ExchangeOnline"
+    assert e1.splitlines()[1] == "Connect-ExchangeOnline"
+    assert e1.splitlines()[0] == "# Once: Install-Module ExchangeOnlineManagement"
     for name in ("EwsEnabled", "EwsAllowedAppIDs", "EwsApplicationAccessPolicy", "EwsAllowList"):
         assert f"'{name}'" in e1
     assert "Get-OrganizationConfig | Format-List $show" in e1

@@ -31,6 +31,12 @@ NOT_IN_GUIDE = (
 )
 
 # What each pane says above its commands: how to read the answer, or what the change does.
+# In training (--demo) the sandbox stands in for Exchange Online and has no PowerShell.
+TRAINING_NOTE = (
+    "Training: the sandbox tenant has no PowerShell. F2 opens its portal, where the E1–E3 "
+    "lines are these switches."
+)
+
 NOTES_E1 = (
     "How to read the answers:",
     "EwsEnabled must be True. False blocks EWS, and tenants that left it empty were switched "
@@ -64,6 +70,7 @@ class EwsCommandsPane(StepPane):
     EwsCommandsPane > #missing.-empty { display: none; }
     EwsCommandsPane #copied-note { color: $success; height: auto; display: none; }
     EwsCommandsPane.-copied #copied-note { display: block; }
+    EwsCommandsPane > #training-note { border-left: thick $accent; padding: 0 1; }
     EwsCommandsPane > #commands { background: $boost; text-wrap: wrap; text-overflow: fold; }
     EwsCommandsPane > .notes { margin: 0 0 1 0; }
     """
@@ -88,6 +95,8 @@ class EwsCommandsPane(StepPane):
         yield Static(id="missing", classes="-empty")
         yield Button("Copy the commands (c)", id="copy-commands", compact=True)
         yield Static(COPIED_NOTE, id="copied-note", markup=False)
+        if self.wizard.sandbox is not None:
+            yield Static(Text(TRAINING_NOTE), id="training-note")
         yield Static(id="commands")
 
     def _notes(self) -> Group:
