@@ -164,7 +164,7 @@ def run(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    from tui.register.run import Options, register
+    from tui.register.run import Options, Registered, register
     from tui.settings.store import SettingsFileError, SettingsStore
     from tui.settings.validation import validate_register
 
@@ -192,7 +192,12 @@ def run(
     )
     reporter = TerminalReporter(err)
     try:
-        result: Result = register(store, settings, options, reporter)
+
+        def persist(registered: Registered) -> None:
+            registered.apply_to(settings)
+            store.save(settings)
+
+        result = register(settings, options, reporter, persist)
     except KeyboardInterrupt:
         print("\ninterrupted", file=err)
         return 130

@@ -7,6 +7,8 @@ the terminal and the wizard draws screens from the very same steps.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,7 +19,6 @@ from tui.register.apply import Applier, Refused, observe
 from tui.register.graph import GraphClient, GraphError
 from tui.register.signin import DeviceCode, DeviceSignIn, SignInRefused, wait_in_thread
 from tui.settings.model import AuthFlow, Secret, Settings
-from tui.settings.store import SettingsStore
 
 
 @dataclass
@@ -43,6 +44,28 @@ class Reporter(Protocol):
     def checked(self, found: list[p.Requirement]) -> None: ...
     def can_show_secret(self) -> bool: ...
     def show_secret_once(self, value: str, end: str) -> None: ...
+
+
+@dataclass
+class Registered:
+    """What a run hands back to the settings: the IDs, the flow, a new secret, the ticks."""
+
+    client_id: str
+    tenant_id: str
+    flow: AuthFlow
+    client_secret: str = ""  # only when store_secrets is true
+    ticks: tuple[str, ...] = ()
+
+    def apply_to(self, settings: Settings) -> None:
+        settings.azure.client_id = self.client_id
+        if self.tenant_id:
+            settings.azure.tenant_id = self.tenant_id
+        settings.azure.auth_flow = self.flow
+        if self.client_secret:
+            settings.azure.client_secret = Secret(value=self.client_secret)
+        for step_id in self.ticks:
+            if step_id not in settings.done_steps:
+                settings.done_steps.append(step_id)
 
 
 @dataclass
@@ -72,9 +95,22 @@ class Result:
 
 
 def register(
-    store: SettingsStore, settings: Settings, options: Options, reporter: Reporter
+    settings: Settings,
+    options: Options,
+    reporter: Reporter,
+    persist: Callable[[Registered], None],
+    cancel: threading.Event | None = None,
 ) -> Result:
-    """The whole run. Raises KeyboardInterrupt when stopped; everything else ends in a Result."""
+    """The whole run. ``persist`` keeps what was registered (the CLI saves the file, the wizard
+    updates its settings); ``cancel`` set from another thread stops the run within a second.
+    Raises KeyboardInterrupt when stopped; everything else ends in a Result."""
+    stop = cancel or threading.Event()
+
+    def tick(code: DeviceCode) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        reporter.waiting(code)
+
     from tui.checks.http import CheckSession, effective_verify
 
     flow = options.flow or settings.azure.auth_flow
@@ -86,7 +122,7 @@ def register(
         sign_in = DeviceSignIn(azure, session, flow)
         code = sign_in.start()
         reporter.signing_in(code)
-        token = wait_in_thread(sign_in, lambda: reporter.waiting(code))
+        token = wait_in_thread(sign_in, lambda: tick(code))
         graph = GraphClient(session, azure.graph_host, token, timeout=settings.checks.timeout)
         step = "A8"
         observed = observe(
@@ -128,16 +164,26 @@ def register(
         if not options.yes and not reporter.confirm(todo):
             result.cancelled = True
             return result
+        new_secret: list[str] = []
+
+        def keep_secret(value: str, end: str) -> None:
+            if settings.store_secrets:
+                new_secret.append(value)
+            else:
+                reporter.show_secret_once(value, end)
+
         applier = Applier(
             graph,
             observed,
             flow=flow,
             name=options.name,
             secret_months=options.secret_months,
-            keep_secret=lambda value, end: _keep_secret(settings, reporter, value, end),
+            keep_secret=keep_secret,
         )
         try:
             for action in todo:
+                if stop.is_set():
+                    raise KeyboardInterrupt
                 step = action.step.split("–")[0]
                 if action.key != p.SETTINGS:
                     applier.run(action)
@@ -146,12 +192,15 @@ def register(
         finally:
             result.client_id = observed.client_id
             if observed.app is not None:  # keep what was made, even when a later action failed
-                _write_settings(
-                    store,
-                    settings,
-                    observed,
-                    flow,
-                    complete=all(a.status != "planned" for a in todo),
+                complete = all(a.status != "planned" for a in todo)
+                persist(
+                    Registered(
+                        observed.client_id,
+                        observed.tenant_id,
+                        flow,
+                        new_secret[0] if new_secret else "",
+                        p.PORTAL_STEPS_DONE if complete else (),
+                    )
                 )
         result.ok = True
         return result
@@ -172,32 +221,6 @@ def register(
             reporter.progress(action)
             break
     return result
-
-
-def _keep_secret(settings: Settings, reporter: Reporter, value: str, end: str) -> None:
-    if settings.store_secrets:
-        settings.azure.client_secret = Secret(value=value)
-    else:
-        reporter.show_secret_once(value, end)
-
-
-def _write_settings(
-    store: SettingsStore,
-    settings: Settings,
-    observed: p.Observed,
-    flow: AuthFlow,
-    *,
-    complete: bool,
-) -> None:
-    settings.azure.client_id = observed.client_id
-    if observed.tenant_id:
-        settings.azure.tenant_id = observed.tenant_id
-    settings.azure.auth_flow = flow
-    if complete:
-        for step_id in p.PORTAL_STEPS_DONE:
-            if step_id not in settings.done_steps:
-                settings.done_steps.append(step_id)
-    store.save(settings)
 
 
 def _requirement_diagnosis(failed: list[p.Requirement]) -> Diagnosis:
