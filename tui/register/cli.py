@@ -223,10 +223,12 @@ def _print_result(result: Result, args: argparse.Namespace, config_path: Path, o
     if d is not None:
         print(f"✗ {d.cause}", file=out)
         print(f"  Fix at {d.guide_step}: {d.fix}", file=out)
-        raw = d.raw
-        if raw:
-            shown = ", ".join(f"{k}: {v}" for k, v in raw.items() if v not in ("", None, []))
-            print(f"  raw: {shown}", file=out)
+        for key, value in d.raw.items():
+            if value in ("", None, []):
+                continue
+            # Entra puts trace id, correlation id and timestamp on lines of their own.
+            text = " / ".join(part.strip() for part in str(value).splitlines() if part.strip())
+            print(f"  raw {key}: {text}", file=out)
         return
     if result.cancelled:
         print("Nothing changed.", file=out)

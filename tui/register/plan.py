@@ -314,8 +314,18 @@ def requirements(
     """``--check``: each guide requirement met or not, read-only."""
     app = observed.app
     out: list[Requirement] = []
+    if observed.exchange_sp is None:
+        out.append(
+            Requirement(
+                "NO_EXCHANGE_ONLINE",
+                "A8",
+                "Exchange Online in this tenant",
+                "failed",
+                "no service principal for Office 365 Exchange Online",
+            )
+        )
     if app is None:
-        return [
+        return out + [
             Requirement(
                 "APP_MISSING",
                 "A8",

@@ -133,6 +133,16 @@ def register(
         )
         result.tenant_id, result.client_id = observed.tenant_id, observed.client_id
         reporter.observed(observed)
+        if observed.exchange_sp is None and not options.check:
+            # Refused before anything is made: an app without Exchange Online would never work.
+            raise Refused(
+                "NO_EXCHANGE_ONLINE",
+                raw={
+                    "request": "GET /v1.0/servicePrincipals?$filter=appId eq "
+                    f"'{p.EXCHANGE_RESOURCE_APP_ID}'",
+                    "answer": "no service principal",
+                },
+            )
         if options.check:
             result.requirements = p.requirements(observed, flow=flow)
             reporter.checked(result.requirements)

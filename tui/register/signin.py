@@ -36,8 +36,23 @@ _KNOWN_HOSTS = frozenset(
 )
 
 
+# Graph hosts whose token resource is their own (national clouds); any other host (a proxy, the
+# sandbox) serves the worldwide resource, as Entra names it in the token's audience.
+_GRAPH_RESOURCES = {
+    "graph.microsoft.com": "https://graph.microsoft.com",
+    "graph.microsoft.us": "https://graph.microsoft.us",
+    "dod-graph.microsoft.us": "https://dod-graph.microsoft.us",
+    "microsoftgraph.chinacloudapi.cn": "https://microsoftgraph.chinacloudapi.cn",
+}
+
+
+def graph_resource(graph_host: str) -> str:
+    host = (urlsplit(f"https://{graph_host.strip()}").hostname or "").lower()
+    return _GRAPH_RESOURCES.get(host, _GRAPH_RESOURCES["graph.microsoft.com"])
+
+
 def graph_scopes(graph_host: str, flow: AuthFlow) -> list[str]:
-    resource = f"https://{graph_host.strip()}"
+    resource = graph_resource(graph_host)
     names = [*BASE_SCOPES, *((APP_ROLE_SCOPE,) if flow is AuthFlow.CLIENT_SECRET else ())]
     return [f"{resource}/{name}" for name in names]
 
