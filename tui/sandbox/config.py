@@ -8,7 +8,7 @@ every sandbox user as an incoming account, all pointing at 127.0.0.1 and trustin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tui.settings.model import (
     Account,
@@ -40,6 +40,8 @@ def settings_for(sandbox: Sandbox) -> Settings:
         client_secret=Secret(value=secret or ""),
         authority_host=info["authority_host"],
         ca_bundle=info["ca_file"],
+        admin_client_id=info["admin_client_id"],
+        graph_host=info["graph_host"],
     )
     host, port = "127.0.0.1", sandbox.port
     outgoing = Outgoing(
@@ -77,17 +79,3 @@ def write_settings(settings: Settings, path: Path) -> Path:
     from tui.settings.store import save_settings
 
     return Path(save_settings(settings, path))
-
-
-def add_register_keys(path: Path, info: dict[str, Any]) -> None:
-    """``azure.graph_host`` and ``azure.admin_client_id`` for ``mailsetup register``.
-
-    Written into the TOML directly: the settings model does not know these keys yet, and the
-    store keeps keys it does not know on every later save."""
-    import tomlkit
-
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    azure = doc.setdefault("azure", tomlkit.table())
-    azure["graph_host"] = info["graph_host"]
-    azure["admin_client_id"] = info["admin_client_id"]
-    path.write_text(tomlkit.dumps(doc), encoding="utf-8")  # same file: its 0600 mode stays

@@ -304,11 +304,9 @@ class Sandbox:
 
     def write_config(self, path: str | Path) -> Path:
         """The same settings, saved as a settings file."""
-        from tui.sandbox.config import add_register_keys, write_settings
+        from tui.sandbox.config import write_settings
 
-        written = write_settings(self.settings(), Path(path))
-        add_register_keys(written, self.info)
-        return written
+        return write_settings(self.settings(), Path(path))
 
 
 def _no_permissions() -> TokenError:
