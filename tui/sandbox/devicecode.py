@@ -144,8 +144,9 @@ class SignIn:
             "client_id": self.client_id,
             "client_name": self.client_name,
             "scopes": list(self.names),
-            "status": "expired" if self.status == "pending" and now >= self.expires_at else
-            self.status,
+            "status": "expired"
+            if self.status == "pending" and now >= self.expires_at
+            else self.status,
             "admin": self.admin,
             "expires_in": max(0, int(self.expires_at - now)),
         }
@@ -311,9 +312,7 @@ class SignIns:
 
 def _tenant_known(state: dict[str, Any], tenant: str) -> bool:
     """The tenant itself, or the multi-tenant segments a work account signs in through."""
-    return tenant.lower() in ("organizations", "common") or tenant_state.find_tenant(
-        state, tenant
-    )
+    return tenant.lower() in ("organizations", "common") or tenant_state.find_tenant(state, tenant)
 
 
 def _client_name(state: dict[str, Any], client_id: str) -> str | None:
@@ -370,7 +369,9 @@ def control(sandbox: Any, method: str, path: str, payload: Any) -> entra.Answer:
     body = payload if isinstance(payload, dict) else {}
     user_code = str(body.get("user_code", ""))
     if path.endswith("/approve"):
-        done, message = sign_ins.approve(sandbox.entra_state(), user_code, str(body.get("admin", "")))
+        done, message = sign_ins.approve(
+            sandbox.entra_state(), user_code, str(body.get("admin", ""))
+        )
     else:
         done, message = sign_ins.decline(user_code)
     return (200 if done else 409), {"ok": done, "message": message}

@@ -205,7 +205,9 @@ def grants(state: dict[str, Any]) -> list[dict[str, Any]]:
             names = [
                 n
                 for n in app["permissions"]
-                if n in PERMISSIONS and PERMISSIONS[n][0] == resource and PERMISSIONS[n][2] == "Scope"
+                if n in PERMISSIONS
+                and PERMISSIONS[n][0] == resource
+                and PERMISSIONS[n][2] == "Scope"
             ]
             if names:
                 found.append(

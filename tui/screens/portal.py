@@ -127,7 +127,8 @@ class PortalScreen(Screen[None]):
             text.append(f"  code {sign_in['user_code']}  {sign_in['client_name']}  ")
             text.append(f"{sign_in['expires_in']} s left\n", style="dim")
         if not waiting:
-            text.append("  none now; type the code the admin tool shows, then Approve\n", style="dim")
+            text.append("  none now; type the code the admin tool shows, then Approve\n",
+                        style="dim")
         return text
 
     def _sign_in_code(self) -> str:
