@@ -317,3 +317,61 @@ def test_replication_window_and_throttling(sandbox: Sandbox) -> None:
     graph_error(throttled, 429, "TooManyRequests")
     assert throttled.headers["Retry-After"] == "3"
     assert graph("GET", "/organization").status_code == 200  # only one 429 in this scenario
+
+
+def test_hostile_requests_get_designed_answers(sandbox: Sandbox) -> None:
+    graph = Graph(sandbox, admin_token(sandbox))
+    app = graph("POST", "/applications", json={"displayName": "x\x1b[2J\u202eevil"}).json()
+    before = sandbox.unhandled_errors
+    odd_bodies: list[Any] = [b"", b"{", b"[]", b"null", b"\xff\xfe", b'{"displayName": 5}']
+    for body in odd_bodies:
+        for method, path in (
+            ("POST", "/applications"),
+            ("PATCH", f"/applications/{app['id']}"),
+            ("POST", f"/applications/{app['id']}/addPassword"),
+            ("POST", "/servicePrincipals"),
+            ("POST", "/oauth2PermissionGrants"),
+        ):
+            answer = graph(method, path, data=body, headers={"Content-Type": "application/json"})
+            # (the answer's text stays out of the message: a 200 here would carry a secret)
+            assert 400 <= answer.status_code < 500, (method, path, body, answer.status_code)
+    for method, path, params in (
+        ("GET", "/applications", {"$filter": "appId eq '"}),
+        ("GET", "/applications", {"$filter": "appId eq 'a''b'"}),
+        ("GET", "/applications", {"$filter": "x" * 5000}),
+        ("GET", "/applications(appId='x')/owners", {}),
+        ("GET", "/servicePrincipals/not-a-guid/appRoleAssignedTo", {}),
+        ("DELETE", f"/applications/{app['id']}", {}),
+        ("PUT", "/organization", {}),
+        ("GET", "/nothing/here", {}),
+        ("GET", "/", {}),
+    ):
+        answer = graph(method, path, params=params)
+        assert 200 <= answer.status_code < 500, (method, path, answer.text)
+        if answer.status_code >= 400:
+            assert set(answer.json()["error"]) == {"code", "message", "innerError"}
+    for end in ("2027-02-30T00:00:00Z", "yesterday", 7, "2001-01-01T00:00:00Z"):
+        answer = graph(
+            "POST",
+            f"/applications/{app['id']}/addPassword",
+            json={"passwordCredential": {"endDateTime": end}},
+        )
+        graph_error(answer, 400, "Request_BadRequest")
+    info = sandbox.info
+    session = clients.http_session(info["ca_file"])
+    for form in (
+        {},
+        {"client_id": ""},
+        {"client_id": "x" * 3000, "scope": "\x00"},
+        {"client_id": info["admin_client_id"], "scope": "a b c"},
+    ):
+        answer = session.post(f"{info['authority']}/oauth2/v2.0/devicecode", data=form, timeout=10)
+        assert answer.status_code == 400 and answer.json()["error"]
+    poll = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "client_id": "x",
+        "device_code": "\u0000" * 100,
+    }
+    answer = session.post(f"{info['authority']}/oauth2/v2.0/token", data=poll, timeout=10)
+    assert answer.json()["error"] == "bad_verification_code"
+    assert sandbox.unhandled_errors == before

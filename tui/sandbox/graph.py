@@ -208,8 +208,10 @@ def key_form(segment: str) -> tuple[str, str] | None:
 
 
 def json_body(body: bytes) -> dict[str, Any] | Reply:
+    if not body.strip():
+        return bad_request("Empty Payload. JSON content expected.", "BadRequest")
     try:
-        data = json.loads(body or b"{}")
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return bad_request(
             "Unable to read JSON request payload. Please ensure Content-Type "

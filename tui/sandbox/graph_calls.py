@@ -8,6 +8,7 @@ shape of answers and errors, :mod:`tui.sandbox.graph_objects` for the mapping.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,23 @@ if TYPE_CHECKING:
     from tui.sandbox.sandbox import Sandbox
 
 DEFAULT_SECRET_YEARS = 2  # addPassword without endDateTime: two years (Graph reference)
+# Edm.DateTimeOffset as clients send it: .NET sends 7 fraction digits, Python 3.10 reads 6.
+DATE_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
+)
+
+
+def _date_time(value: Any) -> dt.datetime | None:
+    """An endDateTime as an aware datetime, or None for anything else."""
+    match = DATE_TIME.match(str(value).strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    day, clock, zone = match.group(1), match.group(2) or "00:00:00", match.group(3) or "Z"
+    try:
+        moment = dt.datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone == 'Z' else zone}")
+    except ValueError:
+        return None
+    return moment.astimezone(dt.timezone.utc)
 
 
 def route(
@@ -228,20 +246,25 @@ def _add_password(sandbox: Sandbox, caller: Caller, req: Request, client_id: str
     data = json_body(req.body)
     if not isinstance(data, dict):
         return data
+    unknown = set(data) - {"passwordCredential"}
+    if unknown:
+        return bad_request(
+            f"Property '{sorted(unknown)[0][:100]}' does not exist on type "
+            "'microsoft.graph.application.addPassword'."
+        )
     credential = data.get("passwordCredential") or {}
-    if not isinstance(credential, dict):
+    if not isinstance(credential, dict) or not isinstance(credential.get("displayName", ""), str):
         return bad_request("Invalid value for 'passwordCredential'.")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     end_text = credential.get("endDateTime")
-    if end_text is None:
-        end = now.replace(year=now.year + DEFAULT_SECRET_YEARS)
+    if end_text is None:  # 29 February + 2 years is 1 March
+        end = now + (
+            dt.datetime(now.year + DEFAULT_SECRET_YEARS, 3, 1) - dt.datetime(now.year, 3, 1)
+        )
     else:
-        try:
-            end = dt.datetime.fromisoformat(str(end_text).replace("Z", "+00:00")[:25])
-        except ValueError:
+        end = _date_time(end_text)
+        if end is None:
             return bad_request("Invalid value specified for property 'endDateTime'.")
-        if end.tzinfo is None:
-            end = end.replace(tzinfo=dt.timezone.utc)
         if end <= now:
             return bad_request(
                 "Invalid value specified for property 'endDateTime': it must be "
