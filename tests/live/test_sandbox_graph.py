@@ -375,3 +375,40 @@ def test_hostile_requests_get_designed_answers(sandbox: Sandbox) -> None:
     answer = session.post(f"{info['authority']}/oauth2/v2.0/token", data=poll, timeout=10)
     assert answer.json()["error"] == "bad_verification_code"
     assert sandbox.unhandled_errors == before
+
+
+def test_completing_the_fresh_app_over_graph_is_what_the_portal_shows(sandbox: Sandbox) -> None:
+    """`--demo` both ways: the half-done app of `fresh` (A8 only), finished over Graph, ticks the
+    portal's A10, A14 and A17 switches and then gives the guide's user a token."""
+    from tui.demo import PORTAL_STEPS
+
+    sandbox.load_scenario("fresh")
+    sandbox.patch({"sign_in": {"interval": 1}, "propagation": {"seconds": 0}})
+    graph = Graph(sandbox, admin_token(sandbox))
+    found = graph.one("/applications", **{"$filter": "displayName eq 'Monitor ERP e-mail'"})
+    [app] = found["value"]
+    assert app["appId"] == sandbox.info["client_id"] and app["requiredResourceAccess"] == []
+    steps = {s.step_id: s for s in PORTAL_STEPS}
+    assert not any(steps[k].is_on(sandbox.state) for k in ("A10", "A14", "A17"))
+    patched = graph(
+        "PATCH",
+        f"/applications/{app['id']}",
+        json={"requiredResourceAccess": MANIFEST, "isFallbackPublicClient": True},
+    )
+    assert patched.status_code == 204
+    [sp] = graph.one("/servicePrincipals", **{"$filter": f"appId eq '{app['appId']}'"})["value"]
+    exo = graph.one(f"/servicePrincipals(appId='{EXO}')")
+    granted = graph(
+        "POST",
+        "/oauth2PermissionGrants",
+        json={
+            "clientId": sp["id"],
+            "consentType": "AllPrincipals",
+            "resourceId": exo["id"],
+            "scope": "EWS.AccessAsUser.All",
+        },
+    )
+    assert granted.status_code == 201
+    assert all(steps[k].is_on(sandbox.state) for k in ("A10", "A14", "A17"))
+    password = sandbox.state["users"][ERP]["password"]
+    assert "access_token" in clients.ropc_token(sandbox.info, ERP, password)

@@ -77,7 +77,7 @@ def service_principals(
             "valid application object.",
             "Request_BadRequest",
         )
-    if state["apps"][app_id]["service_principal"]:
+    if objects.has_service_principal(state["apps"][app_id]):
         return bad_request(
             "Another object with the same value for property servicePrincipalNames already exists.",
             "Request_MultipleObjectsWithSameKeyValue",
