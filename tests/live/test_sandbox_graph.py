@@ -107,7 +107,9 @@ def test_organization_and_bad_tokens(sandbox: Sandbox) -> None:
     assert org["id"] == sandbox.info["tenant_id"]
     assert org["verifiedDomains"][0]["name"] == sandbox.info["tenant_domain"]
     graph.session.headers["Authorization"] = "Bearer nonsense"
-    graph_error(graph("GET", "/organization"), 401, "InvalidAuthenticationToken")
+    refused = graph("GET", "/organization")
+    graph_error(refused, 401, "InvalidAuthenticationToken")
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer ")
     del graph.session.headers["Authorization"]
     graph_error(graph("GET", "/organization"), 401, "InvalidAuthenticationToken")
     # An Exchange token (the ERP user's, ROPC) is for another audience.
@@ -303,6 +305,33 @@ def test_no_exchange_online(sandbox: Sandbox) -> None:
     graph = Graph(sandbox, admin_token(sandbox))
     assert graph.one("/servicePrincipals", **{"$filter": f"appId eq '{EXO}'"})["value"] == []
     graph_error(graph("GET", f"/servicePrincipals(appId='{EXO}')"), 404, "Request_ResourceNotFound")
+    made = graph(
+        "POST",
+        "/applications",
+        json={
+            "displayName": "Monitor ERP e-mail",
+            "isFallbackPublicClient": True,
+            "requiredResourceAccess": MANIFEST,
+        },
+    ).json()  # the manifest may name any API
+    sp = graph("POST", "/servicePrincipals", json={"appId": made["appId"]}).json()
+    graph_error(
+        graph(
+            "POST",
+            "/oauth2PermissionGrants",
+            json={
+                "clientId": sp["id"],
+                "consentType": "AllPrincipals",
+                "resourceId": "00000000-0000-0000-0000-000000000002",
+                "scope": "EWS.AccessAsUser.All",
+            },
+        ),
+        404,
+        "Request_ResourceNotFound",
+    )
+    password = sandbox.state["users"][ERP]["password"]
+    refused = clients.ropc_token({**sandbox.info, "client_id": made["appId"]}, ERP, password)
+    assert refused["error_codes"] == [500011]  # no resource principal for Exchange Online
 
 
 def test_replication_window_and_throttling(sandbox: Sandbox) -> None:

@@ -68,6 +68,7 @@ ROLE_TEMPLATE_IDS = {
     "Cloud Application Administrator": "158c047a-c907-4556-b7ef-446551a6b5f7",
 }
 USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 9 characters, as Entra's codes
+MAX_SIGN_INS = 1000  # remembered at once; a class needs a handful
 FINISHED_KEPT_SECONDS = 600  # how long a finished sign-in stays listed (portal, control API)
 
 # code -> (error, description); the shape is Entra's (see entra.error)
@@ -212,6 +213,8 @@ class SignIns:
         )
         with self._lock:
             self._forget_old(now)
+            if len(self._by_device) >= MAX_SIGN_INS:  # a flood of requests: drop the oldest
+                del self._by_device[next(iter(self._by_device))]
             self._by_device[sign_in.device_code] = sign_in
         if self.auto_approve:
             self.approve(state, user_code)

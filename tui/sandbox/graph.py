@@ -64,6 +64,10 @@ WRITE_GRANTS = {"DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.A
 WRITE_ASSIGNMENTS = {"AppRoleAssignment.ReadWrite.All"}
 READ_ORG = {"User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 DENIED = "Insufficient privileges to complete the operation."
+GRAPH_CHALLENGE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/'
+    'authorize", client_id="00000003-0000-0000-c000-000000000000"'
+)
 FILTER = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$")
 KEY_FORM = re.compile(r"^(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$")
 SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-."
@@ -130,7 +134,8 @@ class GraphService:
         state = sandbox.snapshot()
         caller = _caller(sandbox, state, request.headers.get("authorization", ""))
         if isinstance(caller, str):
-            return error(401, "InvalidAuthenticationToken", caller)
+            status, body, _ = error(401, "InvalidAuthenticationToken", caller)
+            return status, body, {"WWW-Authenticate": GRAPH_CHALLENGE}
         if self._throttle(state):
             seconds = int(state["graph"]["retry_after"])
             status, body, _ = error(
