@@ -167,17 +167,22 @@ def test_a_global_admin_consents_for_the_client_while_signing_in(sandbox: Sandbo
     sandbox.patch(
         {
             "sign_in": {"interval": 1},
-            "admins": {"admin@contoso-sandbox.onmicrosoft.com": {"roles": ["Global Administrator"]}},
+            "admins": {
+                "admin@contoso-sandbox.onmicrosoft.com": {"roles": ["Global Administrator"]}
+            },
         }
     )
     sandbox.sign_ins.auto_approve = True
     app = admin_app(sandbox)
-    assert "access_token" in app.acquire_token_by_device_flow(app.initiate_device_flow(ADMIN_SCOPES))
+    assert "access_token" in app.acquire_token_by_device_flow(
+        app.initiate_device_flow(ADMIN_SCOPES)
+    )
 
 
 def test_unknown_client_and_wrong_scopes_at_the_device_code_endpoint(sandbox: Sandbox) -> None:
-    unknown = clients.public_app(sandbox.info, client_id="11111111-2222-3333-4444-555555555555",
-                                 tenant="organizations")
+    unknown = clients.public_app(
+        sandbox.info, client_id="11111111-2222-3333-4444-555555555555", tenant="organizations"
+    )
     flow = unknown.initiate_device_flow(scopes=ADMIN_SCOPES)
     assert flow["error"] == "unauthorized_client" and flow["error_codes"] == [700016]
     two = admin_app(sandbox).initiate_device_flow(

@@ -68,6 +68,7 @@ ROLE_TEMPLATE_IDS = {
     "Cloud Application Administrator": "158c047a-c907-4556-b7ef-446551a6b5f7",
 }
 USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 9 characters, as Entra's codes
+MAX_SIGN_INS = 1000  # remembered at once; a class needs a handful
 FINISHED_KEPT_SECONDS = 600  # how long a finished sign-in stays listed (portal, control API)
 
 # code -> (error, description); the shape is Entra's (see entra.error)
@@ -144,8 +145,9 @@ class SignIn:
             "client_id": self.client_id,
             "client_name": self.client_name,
             "scopes": list(self.names),
-            "status": "expired" if self.status == "pending" and now >= self.expires_at else
-            self.status,
+            "status": "expired"
+            if self.status == "pending" and now >= self.expires_at
+            else self.status,
             "admin": self.admin,
             "expires_in": max(0, int(self.expires_at - now)),
         }
@@ -211,6 +213,8 @@ class SignIns:
         )
         with self._lock:
             self._forget_old(now)
+            if len(self._by_device) >= MAX_SIGN_INS:  # a flood of requests: drop the oldest
+                del self._by_device[next(iter(self._by_device))]
             self._by_device[sign_in.device_code] = sign_in
         if self.auto_approve:
             self.approve(state, user_code)
@@ -311,9 +315,7 @@ class SignIns:
 
 def _tenant_known(state: dict[str, Any], tenant: str) -> bool:
     """The tenant itself, or the multi-tenant segments a work account signs in through."""
-    return tenant.lower() in ("organizations", "common") or tenant_state.find_tenant(
-        state, tenant
-    )
+    return tenant.lower() in ("organizations", "common") or tenant_state.find_tenant(state, tenant)
 
 
 def _client_name(state: dict[str, Any], client_id: str) -> str | None:
@@ -370,7 +372,9 @@ def control(sandbox: Any, method: str, path: str, payload: Any) -> entra.Answer:
     body = payload if isinstance(payload, dict) else {}
     user_code = str(body.get("user_code", ""))
     if path.endswith("/approve"):
-        done, message = sign_ins.approve(sandbox.entra_state(), user_code, str(body.get("admin", "")))
+        done, message = sign_ins.approve(
+            sandbox.entra_state(), user_code, str(body.get("admin", ""))
+        )
     else:
         done, message = sign_ins.decline(user_code)
     return (200 if done else 409), {"ok": done, "message": message}

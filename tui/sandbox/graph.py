@@ -31,22 +31,43 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.sandbox import graph_objects as objects
+from tui.sandbox.state import ScenarioError
 
 if TYPE_CHECKING:
     from tui.sandbox.sandbox import Sandbox
 
-GRAPH_AUDIENCES = ("https://graph.microsoft.com", "https://graph.microsoft.com/", objects.GRAPH_APP_ID)
-APP_WRITERS = {"Global Administrator", "Application Administrator", "Cloud Application Administrator"}
+GRAPH_AUDIENCES = (
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.com/",
+    objects.GRAPH_APP_ID,
+)
+APP_WRITERS = {
+    "Global Administrator",
+    "Application Administrator",
+    "Cloud Application Administrator",
+}
 CONSENTERS = APP_WRITERS | {"Privileged Role Administrator"}
 GRAPH_ROLE_CONSENTERS = {"Global Administrator", "Privileged Role Administrator"}
-READ_APPS = {"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All",
-             "Directory.ReadWrite.All"}
+READ_APPS = {
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+}
 WRITE_APPS = {"Application.ReadWrite.All", "Directory.ReadWrite.All"}
-READ_GRANTS = {"Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"}
+READ_GRANTS = {
+    "Directory.Read.All",
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "Directory.ReadWrite.All",
+}
 WRITE_GRANTS = {"DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"}
 WRITE_ASSIGNMENTS = {"AppRoleAssignment.ReadWrite.All"}
 READ_ORG = {"User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 DENIED = "Insufficient privileges to complete the operation."
+GRAPH_CHALLENGE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/'
+    'authorize", client_id="00000003-0000-0000-c000-000000000000"'
+)
 FILTER = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$")
 KEY_FORM = re.compile(r"^(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$")
 SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-."
@@ -103,18 +124,23 @@ class GraphService:
                 "request-id": request_id,
                 "client-request-id": client_request_id,
             }
-        return status, body, {"request-id": request_id, "client-request-id": client_request_id,
-                              **headers}
+        return (
+            status,
+            body,
+            {"request-id": request_id, "client-request-id": client_request_id, **headers},
+        )
 
     def _answer(self, sandbox: Sandbox, request: Request) -> Reply:
         state = sandbox.snapshot()
         caller = _caller(sandbox, state, request.headers.get("authorization", ""))
         if isinstance(caller, str):
-            return error(401, "InvalidAuthenticationToken", caller)
+            status, body, _ = error(401, "InvalidAuthenticationToken", caller)
+            return status, body, {"WWW-Authenticate": GRAPH_CHALLENGE}
         if self._throttle(state):
             seconds = int(state["graph"]["retry_after"])
-            status, body, _ = error(429, "TooManyRequests",
-                                    f"Too many requests. Retry after {seconds} seconds.")
+            status, body, _ = error(
+                429, "TooManyRequests", f"Too many requests. Retry after {seconds} seconds."
+            )
             return status, body, {"Retry-After": str(seconds)}
         from tui.sandbox import graph_calls
 
@@ -187,11 +213,16 @@ def key_form(segment: str) -> tuple[str, str] | None:
 
 
 def json_body(body: bytes) -> dict[str, Any] | Reply:
+    if not body.strip():
+        return bad_request("Empty Payload. JSON content expected.", "BadRequest")
     try:
-        data = json.loads(body or b"{}")
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return bad_request("Unable to read JSON request payload. Please ensure Content-Type "
-                           "header is set and payload is of valid JSON format.", "BadRequest")
+        return bad_request(
+            "Unable to read JSON request payload. Please ensure Content-Type "
+            "header is set and payload is of valid JSON format.",
+            "BadRequest",
+        )
     if not isinstance(data, dict):
         return bad_request("The request body must be a JSON object.", "BadRequest")
     return data
@@ -199,8 +230,10 @@ def json_body(body: bytes) -> dict[str, Any] | Reply:
 
 def new_secret_text() -> str:
     """A client secret value shaped like Entra's (40 characters with a "~")."""
-    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(3)) + "8Q~" + "".join(
-        secrets.choice(SECRET_ALPHABET) for _ in range(34)
+    return (
+        "".join(secrets.choice(SECRET_ALPHABET) for _ in range(3))
+        + "8Q~"
+        + "".join(secrets.choice(SECRET_ALPHABET) for _ in range(34))
     )
 
 
@@ -238,3 +271,34 @@ def _caller(sandbox: Sandbox, state: dict[str, Any], authorization: str) -> Call
     # Graph checks directory roles at call time (a role removed now counts now).
     roles = set(state.get("admins", {}).get(upn, {}).get("roles", []))
     return Caller(upn=upn, scopes=set(str(claims.get("scp", "")).split()), roles=roles)
+
+
+WRITE_LOCK = threading.Lock()  # read-modify-patch of one app must not interleave
+
+
+def method_not_allowed() -> Reply:
+    return error(
+        405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target."
+    )
+
+
+def app_visible(graph: GraphService, state: dict[str, Any], app_id: str) -> str | None:
+    if app_id in state["apps"] and not graph.replicating(state, objects.app_object_id(app_id)):
+        return app_id
+    return None
+
+
+def visible_sps(graph: GraphService, state: dict[str, Any]) -> list[str]:
+    return [
+        a
+        for a in objects.service_principal_app_ids(state)
+        if not graph.replicating(state, objects.sp_id(a))
+    ]
+
+
+def apply_patch(sandbox: Sandbox, changes: dict[str, Any]) -> Reply | None:
+    try:
+        sandbox.patch(changes)
+    except ScenarioError as problem:
+        return bad_request(str(problem))
+    return None

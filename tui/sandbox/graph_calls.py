@@ -8,45 +8,60 @@ shape of answers and errors, :mod:`tui.sandbox.graph_objects` for the mapping.
 from __future__ import annotations
 
 import datetime as dt
-import threading
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from tui.sandbox import graph_objects as objects
 from tui.sandbox.graph import (
     APP_WRITERS,
-    CONSENTERS,
-    GRAPH_ROLE_CONSENTERS,
     IGNORED,
     READ_APPS,
-    READ_GRANTS,
     READ_ORG,
     SETTABLE,
     WRITE_APPS,
-    WRITE_ASSIGNMENTS,
-    WRITE_GRANTS,
+    WRITE_LOCK,
     Caller,
     GraphService,
     Reply,
     Request,
+    app_visible,
+    apply_patch,
     bad_request,
     denied,
     entity,
-    error,
     json_body,
     key_form,
     listing,
+    method_not_allowed,
     new_secret_text,
     not_found,
     parse_filter,
+    visible_sps,
 )
-from tui.sandbox.state import ScenarioError
+from tui.sandbox.graph_consent import assignments, grants, service_principals
 
 if TYPE_CHECKING:
     from tui.sandbox.sandbox import Sandbox
 
-_WRITE_LOCK = threading.Lock()  # read-modify-patch of one app must not interleave
 DEFAULT_SECRET_YEARS = 2  # addPassword without endDateTime: two years (Graph reference)
+# Edm.DateTimeOffset as clients send it: .NET sends 7 fraction digits, Python 3.10 reads 6.
+DATE_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
+)
+
+
+def _date_time(value: Any) -> dt.datetime | None:
+    """An endDateTime as an aware datetime, or None for anything else."""
+    match = DATE_TIME.match(str(value).strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    day, clock, zone = match.group(1), match.group(2) or "00:00:00", match.group(3) or "Z"
+    try:
+        moment = dt.datetime.fromisoformat(f"{day}T{clock}{'+00:00' if zone == 'Z' else zone}")
+    except ValueError:
+        return None
+    return moment.astimezone(dt.timezone.utc)
 
 
 def route(
@@ -59,12 +74,14 @@ def route(
         kind, app_id = keyed
         wanted = app_id.lower()
         if kind == "applications":
-            return _application(graph, sandbox, state, caller, req, _by_app_id(graph, state, wanted))
+            return _application(
+                graph, sandbox, state, caller, req, app_visible(graph, state, wanted)
+            )
         if method == "GET" and caller.may(READ_APPS):
-            if wanted in _visible_sps(graph, state):
+            if wanted in visible_sps(graph, state):
                 return entity("servicePrincipals", objects.service_principal(state, wanted))
             return not_found(app_id)
-        return denied() if method == "GET" else _method_not_allowed()
+        return denied() if method == "GET" else method_not_allowed()
     if parts == ["organization"] and method == "GET":
         if not caller.may(READ_ORG):
             return denied()
@@ -83,46 +100,21 @@ def route(
             return _add_password(sandbox, caller, req, client_id)
     if head == "servicePrincipals":
         if len(parts) == 1:
-            return _service_principals(graph, sandbox, state, caller, req)
+            return service_principals(graph, sandbox, state, caller, req)
         app_id = objects.find_sp(state, parts[1])
-        if app_id is None or app_id not in _visible_sps(graph, state):
+        if app_id is None or app_id not in visible_sps(graph, state):
             return not_found(parts[1]) if caller.may(READ_APPS) else denied()
         if len(parts) == 2 and method == "GET":
             return entity("servicePrincipals", objects.service_principal(state, app_id))
         if parts[2:] == ["appRoleAssignedTo"]:
-            return _assignments(sandbox, state, caller, req, app_id)
+            return assignments(sandbox, state, caller, req, app_id)
     if parts == ["oauth2PermissionGrants"]:
-        return _grants(graph, sandbox, state, caller, req)
+        return grants(graph, sandbox, state, caller, req)
     if parts and method not in ("GET", "POST", "PATCH"):
-        return _method_not_allowed()
-    return bad_request(f"Resource not found for the segment '{parts[-1] if parts else ''}'.",
-                       "BadRequest")
-
-
-def _method_not_allowed() -> Reply:
-    return error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request "
-                 "target.")
-
-
-def _by_app_id(graph: GraphService, state: dict[str, Any], app_id: str) -> str | None:
-    if app_id in state["apps"] and not graph.replicating(state, objects.app_object_id(app_id)):
-        return app_id
-    return None
-
-
-def _visible_sps(graph: GraphService, state: dict[str, Any]) -> list[str]:
-    return [
-        a for a in objects.service_principal_app_ids(state)
-        if not graph.replicating(state, objects.sp_id(a))
-    ]
-
-
-def _patch(sandbox: Sandbox, changes: dict[str, Any]) -> Reply | None:
-    try:
-        sandbox.patch(changes)
-    except ScenarioError as problem:
-        return bad_request(str(problem))
-    return None
+        return method_not_allowed()
+    return bad_request(
+        f"Resource not found for the segment '{parts[-1] if parts else ''}'.", "BadRequest"
+    )
 
 
 # -- applications ------------------------------------------------------------------------------
@@ -135,16 +127,18 @@ def _applications(
         wanted = parse_filter(req.query, ("appId", "displayName"))
         if isinstance(wanted, tuple) and len(wanted) == 3:
             return wanted  # a 400 for the filter
-        found = [c for c in state["apps"] if _by_app_id(graph, state, c)]
+        found = [c for c in state["apps"] if app_visible(graph, state, c)]
         if wanted:
             name, value = wanted  # type: ignore[misc]
             if name == "appId":
                 found = [c for c in found if c == value.lower()]
             else:  # directory string comparisons ignore case
-                found = [c for c in found if state["apps"][c]["display_name"].lower() == value.lower()]
+                found = [
+                    c for c in found if state["apps"][c]["display_name"].lower() == value.lower()
+                ]
         return listing("applications", [objects.application(state, c) for c in found])
     if req.method != "POST":
-        return _method_not_allowed()
+        return method_not_allowed()
     if not caller.may(WRITE_APPS, APP_WRITERS):
         return denied()
     data = json_body(req.body)
@@ -157,13 +151,19 @@ def _applications(
     if problem:
         return problem
     client_id = str(uuid.uuid4())
-    new = {"public_client_flows": False, "permissions": [], "admin_consent": False,
-           "secrets": [], "service_principal": False, **app}
-    with _WRITE_LOCK:
+    new = {
+        "public_client_flows": False,
+        "permissions": [],
+        "admin_consent": False,
+        "secrets": [],
+        "service_principal": False,
+        **app,
+    }
+    with WRITE_LOCK:
         changes: dict[str, Any] = {"apps": {client_id: new}}
         if not sandbox.snapshot()["primary_app"]:
             changes["primary_app"] = client_id  # the portal then shows the new app
-        failed = _patch(sandbox, changes)
+        failed = apply_patch(sandbox, changes)
     if failed:
         return failed
     graph.created(objects.app_object_id(client_id))
@@ -179,11 +179,15 @@ def _app_fields(data: dict[str, Any], into: dict[str, Any]) -> tuple[dict[str, A
             return into, bad_request(
                 f"Property '{key}' does not exist on type 'microsoft.graph.application'."
                 if key != "passwordCredentials"
-                else "Use addPassword to add a password credential.", "Request_BadRequest")
+                else "Use addPassword to add a password credential.",
+                "Request_BadRequest",
+            )
         if key == "signInAudience":
             if value not in objects.SIGN_IN_AUDIENCES:
-                return into, bad_request(f"Invalid value specified for property 'signInAudience' "
-                                         f"of resource 'Application'.")
+                return into, bad_request(
+                    "Invalid value specified for property 'signInAudience' "
+                    "of resource 'Application'."
+                )
             into["sign_in_audience"] = value
         elif key == "isFallbackPublicClient":
             if value is not None and not isinstance(value, bool):
@@ -202,7 +206,11 @@ def _app_fields(data: dict[str, Any], into: dict[str, Any]) -> tuple[dict[str, A
 
 
 def _application(
-    graph: GraphService, sandbox: Sandbox, state: dict[str, Any], caller: Caller, req: Request,
+    graph: GraphService,
+    sandbox: Sandbox,
+    state: dict[str, Any],
+    caller: Caller,
+    req: Request,
     client_id: str | None,
 ) -> Reply:
     if req.method == "GET":
@@ -212,7 +220,7 @@ def _application(
             return not_found(req.parts[-1])
         return entity("applications", objects.application(state, client_id))
     if req.method != "PATCH":
-        return _method_not_allowed()
+        return method_not_allowed()
     if not caller.may(WRITE_APPS, APP_WRITERS):
         return denied()
     if client_id is None:
@@ -224,7 +232,7 @@ def _application(
     if problem:
         return problem
     if fields:
-        failed = _patch(sandbox, {"apps": {client_id: fields}})
+        failed = apply_patch(sandbox, {"apps": {client_id: fields}})
         if failed:
             return failed
     return 204, None, {}
@@ -238,23 +246,30 @@ def _add_password(sandbox: Sandbox, caller: Caller, req: Request, client_id: str
     data = json_body(req.body)
     if not isinstance(data, dict):
         return data
+    unknown = set(data) - {"passwordCredential"}
+    if unknown:
+        return bad_request(
+            f"Property '{sorted(unknown)[0][:100]}' does not exist on type "
+            "'microsoft.graph.application.addPassword'."
+        )
     credential = data.get("passwordCredential") or {}
-    if not isinstance(credential, dict):
+    if not isinstance(credential, dict) or not isinstance(credential.get("displayName", ""), str):
         return bad_request("Invalid value for 'passwordCredential'.")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     end_text = credential.get("endDateTime")
-    if end_text is None:
-        end = now.replace(year=now.year + DEFAULT_SECRET_YEARS)
+    if end_text is None:  # 29 February + 2 years is 1 March
+        end = now + (
+            dt.datetime(now.year + DEFAULT_SECRET_YEARS, 3, 1) - dt.datetime(now.year, 3, 1)
+        )
     else:
-        try:
-            end = dt.datetime.fromisoformat(str(end_text).replace("Z", "+00:00")[:25])
-        except ValueError:
+        end = _date_time(end_text)
+        if end is None:
             return bad_request("Invalid value specified for property 'endDateTime'.")
-        if end.tzinfo is None:
-            end = end.replace(tzinfo=dt.timezone.utc)
         if end <= now:
-            return bad_request("Invalid value specified for property 'endDateTime': it must be "
-                               "later than the start date.")
+            return bad_request(
+                "Invalid value specified for property 'endDateTime': it must be "
+                "later than the start date."
+            )
     display = credential.get("displayName")
     secret = {
         "id": str(uuid.uuid4()),
@@ -263,142 +278,21 @@ def _add_password(sandbox: Sandbox, caller: Caller, req: Request, client_id: str
         "start": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "display_name": str(display) if display is not None else None,
     }
-    with _WRITE_LOCK:
+    with WRITE_LOCK:
         current = sandbox.snapshot()["apps"].get(client_id)
         if current is None:
             return not_found(req.parts[1])
-        failed = _patch(sandbox, {"apps": {client_id: {"secrets": [*current["secrets"], secret]}}})
+        failed = apply_patch(
+            sandbox, {"apps": {client_id: {"secrets": [*current["secrets"], secret]}}}
+        )
     if failed:
         return failed
     answer = objects.password_credential(secret, with_text=True)
-    return 200, {"@odata.context": f"{objects.GRAPH_ROOT}/$metadata#microsoft.graph."
-                 "passwordCredential", **answer}, {}
-
-
-# -- service principals ------------------------------------------------------------------------
-def _service_principals(
-    graph: GraphService, sandbox: Sandbox, state: dict[str, Any], caller: Caller, req: Request
-) -> Reply:
-    if req.method == "GET":
-        if not caller.may(READ_APPS):
-            return denied()
-        wanted = parse_filter(req.query, ("appId", "displayName"))
-        if isinstance(wanted, tuple) and len(wanted) == 3:
-            return wanted
-        found = _visible_sps(graph, state)
-        if wanted:
-            name, value = wanted  # type: ignore[misc]
-            found = [
-                a for a in found
-                if (a == value.lower() if name == "appId" else
-                    objects.service_principal(state, a)["displayName"].lower() == value.lower())
-            ]
-        return listing("servicePrincipals", [objects.service_principal(state, a) for a in found])
-    if req.method != "POST":
-        return _method_not_allowed()
-    if not caller.may(WRITE_APPS, APP_WRITERS):
-        return denied()
-    data = json_body(req.body)
-    if not isinstance(data, dict):
-        return data
-    app_id = str(data.get("appId", "")).lower()
-    if _by_app_id(graph, state, app_id) is None:
-        return bad_request(f"The appId '{app_id}' of the service principal does not reference a "
-                           "valid application object.", "Request_BadRequest")
-    if state["apps"][app_id]["service_principal"]:
-        return bad_request("Another object with the same value for property servicePrincipalNames "
-                           "already exists.", "Request_MultipleObjectsWithSameKeyValue")
-    failed = _patch(sandbox, {"apps": {app_id: {"service_principal": True}}})
-    if failed:
-        return failed
-    graph.created(objects.sp_id(app_id))
-    return entity("servicePrincipals", objects.service_principal(sandbox.snapshot(), app_id), 201)
-
-
-# -- consent -----------------------------------------------------------------------------------
-def _grants(
-    graph: GraphService, sandbox: Sandbox, state: dict[str, Any], caller: Caller, req: Request
-) -> Reply:
-    if req.method == "GET":
-        if not caller.may(READ_GRANTS):
-            return denied()
-        wanted = parse_filter(req.query, ("clientId", "resourceId", "consentType"))
-        if isinstance(wanted, tuple) and len(wanted) == 3:
-            return wanted
-        found = objects.grants(state)
-        if wanted:
-            name, value = wanted  # type: ignore[misc]
-            found = [g for g in found if str(g[name]).lower() == value.lower()]
-        return listing("oauth2PermissionGrants", found)
-    if req.method != "POST":
-        return _method_not_allowed()
-    if not caller.may(WRITE_GRANTS, CONSENTERS):
-        return denied()
-    data = json_body(req.body)
-    if not isinstance(data, dict):
-        return data
-    client = objects.find_sp(state, str(data.get("clientId", "")))
-    if client is None or client not in state["apps"] or client not in _visible_sps(graph, state):
-        return not_found(str(data.get("clientId", "")))
-    resource = objects.find_sp(state, str(data.get("resourceId", "")))
-    if resource not in objects.RESOURCE_NAMES:
-        return not_found(str(data.get("resourceId", "")))
-    if data.get("consentType") != "AllPrincipals" or data.get("principalId"):
-        return bad_request("Only consentType 'AllPrincipals' without a principalId is supported "
-                           "for tenant-wide consent.")
-    scope = data.get("scope")
-    published = {n for n, (r, _p, k) in objects.PERMISSIONS.items() if r == resource and k == "Scope"}
-    names = str(scope or "").split()
-    if not names or not set(names) <= published:
-        return bad_request(f"Invalid value specified for property 'scope' of resource "
-                           f"'OAuth2PermissionGrant': {str(scope)[:200]}.")
-    failed = _patch(sandbox, {"apps": {client: {"admin_consent": True}}})
-    if failed:
-        return failed
-    grant = {
-        "id": objects.grant_id(client, resource),
-        "clientId": objects.sp_id(client),
-        "consentType": "AllPrincipals",
-        "principalId": None,
-        "resourceId": objects.sp_id(resource),
-        "scope": " ".join(names),
-    }
-    return entity("oauth2PermissionGrants", grant, 201)
-
-
-def _assignments(
-    sandbox: Sandbox, state: dict[str, Any], caller: Caller, req: Request, resource: str
-) -> Reply:
-    if req.method == "GET":
-        if not caller.may(READ_APPS | WRITE_ASSIGNMENTS):
-            return denied()
-        found = objects.role_assignments(state, resource) if resource in objects.RESOURCE_NAMES else []
-        return listing(f"servicePrincipals('{objects.sp_id(resource)}')/appRoleAssignedTo", found)
-    if req.method != "POST":
-        return _method_not_allowed()
-    needed = GRAPH_ROLE_CONSENTERS if resource == objects.GRAPH_APP_ID else CONSENTERS
-    if not caller.may(WRITE_ASSIGNMENTS, needed):
-        return denied()
-    data = json_body(req.body)
-    if not isinstance(data, dict):
-        return data
-    if str(data.get("resourceId", "")).lower() != objects.sp_id(resource):
-        return bad_request("The resourceId in the body does not match the service principal in "
-                           "the URL.")
-    role = str(data.get("appRoleId", "")).lower()
-    name = objects.BY_ID.get((resource, role))
-    if name is None or objects.PERMISSIONS[name][2] != "Role":
-        return bad_request("Permission being assigned was not found on application "
-                           f"'{resource}'.")
-    client = objects.find_sp(state, str(data.get("principalId", "")))
-    if client is None or client not in state["apps"]:
-        return not_found(str(data.get("principalId", "")))
-    with _WRITE_LOCK:
-        app = sandbox.snapshot()["apps"][client]
-        permissions = app["permissions"] if name in app["permissions"] else [*app["permissions"], name]
-        failed = _patch(sandbox, {"apps": {client: {"admin_consent": True, "permissions": permissions}}})
-    if failed:
-        return failed
-    made = [a for a in objects.role_assignments(sandbox.snapshot(), resource)
-            if a["principalId"] == objects.sp_id(client)]
-    return entity(f"servicePrincipals('{objects.sp_id(resource)}')/appRoleAssignedTo", made[0], 201)
+    return (
+        200,
+        {
+            "@odata.context": f"{objects.GRAPH_ROOT}/$metadata#microsoft.graph.passwordCredential",
+            **answer,
+        },
+        {},
+    )

@@ -183,8 +183,13 @@ def service_principal(state: dict[str, Any], app_id: str) -> dict[str, Any]:
     }
 
 
+def has_service_principal(app: dict[str, Any]) -> bool:
+    """Consent needs a service principal: the portal's "Grant admin consent" makes one."""
+    return bool(app["service_principal"] or app["admin_consent"])
+
+
 def service_principal_app_ids(state: dict[str, Any]) -> list[str]:
-    own = [c for c, app in state["apps"].items() if app["service_principal"]]
+    own = [c for c, app in state["apps"].items() if has_service_principal(app)]
     return [*resources(state), *own]
 
 
@@ -199,13 +204,15 @@ def grants(state: dict[str, Any]) -> list[dict[str, Any]]:
     """Every tenant-wide delegated grant (consentType AllPrincipals) in the tenant."""
     found = []
     for client_id, app in state["apps"].items():
-        if not (app["service_principal"] and app["admin_consent"]):
+        if not app["admin_consent"]:
             continue
         for resource in resources(state):
             names = [
                 n
                 for n in app["permissions"]
-                if n in PERMISSIONS and PERMISSIONS[n][0] == resource and PERMISSIONS[n][2] == "Scope"
+                if n in PERMISSIONS
+                and PERMISSIONS[n][0] == resource
+                and PERMISSIONS[n][2] == "Scope"
             ]
             if names:
                 found.append(
@@ -225,7 +232,7 @@ def role_assignments(state: dict[str, Any], resource: str) -> list[dict[str, Any
     """The app role assignments on one API's service principal (full_access_as_app)."""
     found = []
     for client_id, app in state["apps"].items():
-        if not (app["service_principal"] and app["admin_consent"]):
+        if not app["admin_consent"]:
             continue
         for name in app["permissions"]:
             if name in PERMISSIONS and PERMISSIONS[name][0] == resource:

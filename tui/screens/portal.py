@@ -61,7 +61,9 @@ class PortalScreen(Screen[None]):
             # microsoft.com/devicelogin for mailsetup register: the admin enters the code.
             yield Static("", id="portal-sign-ins")
             with Horizontal(id="portal-sign-in-row"):
-                yield Input(placeholder="Code", id="portal-user-code", compact=True, max_length=12)
+                code = Input(placeholder="Code", id="portal-user-code", compact=True, max_length=12)
+                code.styles.width = 14  # room for the two buttons on 80 columns
+                yield code
                 yield Button("Approve sign-in", id="portal-approve", compact=True)
                 yield Button("Decline", id="portal-decline", compact=True)
             yield Static("", id="portal-trainer-title", classes="portal-section")
@@ -120,14 +122,15 @@ class PortalScreen(Screen[None]):
 
     def _sign_ins_text(self, state: dict[str, Any]) -> Text:
         admin = next(iter(state.get("admins", {})), "")
-        text = Text("Sign-ins waiting for a code (mailsetup register)", style="bold")
-        text.append(f"  as {admin or 'no admin'}\n", style="dim")
+        text = Text("Admin sign-ins waiting (mailsetup register)\n", style="bold")
+        text.append(f"  signing in as {admin or 'no admin in this tenant'}\n", style="dim")
         waiting = self.sandbox.sign_ins.pending()
         for sign_in in waiting:
             text.append(f"  code {sign_in['user_code']}  {sign_in['client_name']}  ")
             text.append(f"{sign_in['expires_in']} s left\n", style="dim")
         if not waiting:
-            text.append("  none now; type the code the admin tool shows, then Approve\n", style="dim")
+            text.append("  none now; type the code the admin tool shows, then Approve\n",
+                        style="dim")
         return text
 
     def _sign_in_code(self) -> str:
