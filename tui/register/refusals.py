@@ -26,10 +26,11 @@ class Refusal:
 
 
 _ROLES = (
-    "Creating an app and consenting to delegated permissions (EWS.AccessAsUser.All, User.Read) "
-    "needs the Application Administrator or Cloud Application Administrator role; assigning the "
-    "application permission full_access_as_app (Client secret flow) needs Privileged Role "
-    "Administrator or Global Administrator."
+    "Creating the app and consenting to its delegated permissions (EWS.AccessAsUser.All, "
+    "User.Read) needs Application Administrator or Cloud Application Administrator; those roles "
+    "may also assign application permissions of APIs other than Microsoft Graph, such as "
+    "Exchange's full_access_as_app. Privileged Role Administrator or Global Administrator can do "
+    "all of it."
 )
 
 REFUSALS: dict[str, Refusal] = {
@@ -39,7 +40,8 @@ REFUSALS: dict[str, Refusal] = {
         "A1",
         f"{_ROLES} Sign in again with such an admin (or ask one to run this), {FIX_BY_HAND}.",
         "Microsoft Graph error codes (Authorization_RequestDenied, 'Insufficient privileges to "
-        "complete the operation'); Entra built-in roles reference",
+        "complete the operation'); Entra 'Least privileged roles by task' (consent to "
+        "application permissions for APIs other than Microsoft Graph)",
     ),
     "AADSTS65001": Refusal(
         "The tenant does not let this admin consent to the sign-in app mailsetup uses "
