@@ -59,7 +59,7 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-SUBCOMMANDS = ("check", "sandbox", "manifest")
+SUBCOMMANDS = ("check", "sandbox", "register", "manifest")
 _TAKES_VALUE = ("--config", "--css")
 
 
@@ -125,6 +125,19 @@ def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
 
         add_sandbox_arguments(sandbox)
 
+    register = sub.add_parser(
+        "register",
+        help="do stage A over Microsoft Graph: sign in once, plan, confirm, apply",
+        description="Sign in once as an admin (device code) and let mailsetup create or repair "
+        "the app registration as the guide's stage A asks (A5-A18), or only check it (--check). "
+        "Exit 0 done or all met, 1 refused or failed, 2 settings problems, 130 Ctrl+C.",
+    )
+    _add_config_option(register)
+    if only in ("all", "register"):
+        from tui.register.cli import add_arguments as add_register_arguments
+
+        add_register_arguments(register)
+
     sub.add_parser(
         "manifest",
         help="print the A10 manifest permission block, ready to paste",
@@ -148,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             from tui.checks.cli import run as run_check
 
             return run_check(args, resolve_config_path(args.config))
+        if args.command == "register":
+            from tui.register.cli import run as run_register
+
+            return run_register(args, resolve_config_path(args.config))
         if args.command == "sandbox":
             from tui.sandbox.cli import run as run_sandbox
 

@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.settings.model import DEFAULT_AUTHORITY_HOST, DEFAULT_EXCHANGE_HOST, Settings
+from tui.settings.model import (
+    DEFAULT_AUTHORITY_HOST,
+    DEFAULT_EXCHANGE_HOST,
+    DEFAULT_GRAPH_HOST,
+    Settings,
+)
 
 if TYPE_CHECKING:
     from tui.sandbox.sandbox import Sandbox
@@ -32,6 +37,7 @@ SANDBOX_HOST = "127.0.0.1"
 # Microsoft's own host names: in training these are what the trainee types, and what we re-route.
 MICROSOFT_EXCHANGE_HOSTS = (DEFAULT_EXCHANGE_HOST,)
 MICROSOFT_LOGIN_HOSTS = (DEFAULT_AUTHORITY_HOST, "")
+MICROSOFT_GRAPH_HOSTS = (DEFAULT_GRAPH_HOST, "")
 
 
 def start_sandbox(scenario: str = DEMO_SCENARIO) -> Sandbox:
@@ -67,6 +73,8 @@ def routed_settings(settings: Settings, sandbox: Sandbox) -> Settings:
     info = sandbox.info
     if routed.azure.authority_host.strip().lower() in MICROSOFT_LOGIN_HOSTS:
         routed.azure.authority_host = info["authority_host"]
+    if routed.azure.graph_host.strip().lower() in MICROSOFT_GRAPH_HOSTS:
+        routed.azure.graph_host = info.get("graph_host") or sandbox_address(sandbox)
     routed.azure.ca_bundle = info["ca_file"]
     if routed.outgoing.server_address.strip().lower() in MICROSOFT_EXCHANGE_HOSTS:
         routed.outgoing.server_address = SANDBOX_HOST

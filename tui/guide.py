@@ -49,6 +49,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "azure.client_secret": ("23", "Client secret"),
     "azure.authority_host": ("", "Sign-in host (authority)"),
     "azure.ca_bundle": ("", "CA bundle file"),
+    "azure.admin_client_id": ("", "Admin sign-in app ID (register)"),
+    "azure.graph_host": ("", "Microsoft Graph host (register)"),
     "outgoing.backup_sender": ("10", "E-mail sender of backup notification"),
     "outgoing.exchange_user": ("11", "User name (Exchange)"),
     "outgoing.exchange_password": ("12", "Password (Exchange)"),

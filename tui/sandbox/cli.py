@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print one JSON line with the connection details, then serve",
     )
     parser.add_argument(
+        "--approve-sign-ins",
+        action="store_true",
+        help="approve every device code sign-in as the tenant's admin at once "
+        "(for scripts and tests of mailsetup register)",
+    )
+    parser.add_argument(
         "--write-config",
         metavar="FILE",
         help="also write a complete mailsetup settings file for this tenant",
@@ -64,6 +70,14 @@ def _human(info: dict[str, Any], config: Path | None) -> str:
         "Users (e-mail / password):",
         *(f"  {u['email']}  {u['password']}" for u in info["users"]),
         "",
+        "Admins for mailsetup register (e-mail / password / roles):",
+        *(
+            f"  {a['email']}  {a['password']}  {', '.join(a['roles']) or 'no role'}"
+            for a in info.get("admins", [])
+        ),
+        "",
+        f"Graph host (register)        {info['graph_host']}",
+        "Approve admin sign-ins       portal (F2), or POST <control API>/sign-ins/approve",
         f"Control API                  {info['control_url']}/state",
         f"Control token                {info['control_token']}",
     ]
@@ -79,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     if scenario.endswith(".toml") or "/" in scenario:
         scenario = Path(scenario).expanduser()
     try:
-        sandbox = Sandbox(scenario, port=args.port)
+        sandbox = Sandbox(
+            scenario, port=args.port, approve_sign_ins=getattr(args, "approve_sign_ins", False)
+        )
     except ScenarioError as problem:
         print(f"mailsetup sandbox: {problem}", file=sys.stderr)
         return 2

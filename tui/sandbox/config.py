@@ -40,6 +40,8 @@ def settings_for(sandbox: Sandbox) -> Settings:
         client_secret=Secret(value=secret or ""),
         authority_host=info["authority_host"],
         ca_bundle=info["ca_file"],
+        admin_client_id=info["admin_client_id"],
+        graph_host=info["graph_host"],
     )
     host, port = "127.0.0.1", sandbox.port
     outgoing = Outgoing(

@@ -26,6 +26,7 @@ OIDC_SCOPES = {"openid", "profile", "offline_access", "email"}
 EXCHANGE_DELEGATED = {"EWS.AccessAsUser.All", "SMTP.Send", "IMAP.AccessAsUser.All"}
 GRAPH_DELEGATED = {"User.Read"}
 EXCHANGE_APP_ROLES = {"full_access_as_app"}
+MULTI_TENANT = ("organizations", "common")
 PASSWORD_CHANGE_URL = "https://portal.microsoftonline.com/ChangePassword.aspx"
 
 # code -> (HTTP status, error, description template, suberror)
@@ -196,9 +197,12 @@ def error(code: int, **values: str) -> Answer:
 
 def discovery(state: dict[str, Any], tenant: str, base_url: str) -> Answer:
     """The v2.0 OpenID configuration, or 90002 for a tenant that does not exist."""
-    if not tenant_state.find_tenant(state, tenant):
+    if tenant.lower() in MULTI_TENANT:  # work accounts of any tenant (the admin's device code)
+        tid = tenant.lower()
+    elif not tenant_state.find_tenant(state, tenant):
         return error(90002, tenant=tenant)
-    tid = state["tenant"]["id"]
+    else:
+        tid = state["tenant"]["id"]
     root = f"{base_url}/{tid}"
     return 200, {
         "token_endpoint": f"{root}/oauth2/v2.0/token",
@@ -213,7 +217,7 @@ def discovery(state: dict[str, Any], tenant: str, base_url: str) -> Answer:
         "id_token_signing_alg_values_supported": ["HS256"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{root}/v2.0",
+        "issuer": f"{base_url}/{'{tenantid}' if tid in MULTI_TENANT else tid}/v2.0",
         "request_uri_parameter_supported": False,
         "userinfo_endpoint": f"{base_url}/oidc/userinfo",
         "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
@@ -326,7 +330,8 @@ def _scope_problem(resource: str | None, scope: str, state: dict[str, Any]) -> A
         return error(70011, scope=scope or "''")
     if resource == "*many*":
         return error(28000, scope=scope)
-    if resource not in (EXCHANGE_AUDIENCE, GRAPH_AUDIENCE):
+    no_exchange = resource == EXCHANGE_AUDIENCE and not state["tenant"]["exchange_online"]
+    if resource not in (EXCHANGE_AUDIENCE, GRAPH_AUDIENCE) or no_exchange:
         return error(500011, resource=resource, tenant_name=state["tenant"]["id"])
     return None
 

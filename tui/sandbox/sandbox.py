@@ -23,13 +23,21 @@ from tui.sandbox.tls import CertificateFiles, create_certificates
 from tui.sandbox.tokens import TokenError, TokenSigner
 
 EWS_DELEGATED_SCOPE = "EWS.AccessAsUser.All"
+DEFAULT_ADMIN_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"  # Graph Command Line Tools
 EWS_APP_ROLE = "full_access_as_app"
 
 
 class Sandbox:
     """A local Entra ID + Exchange Online (EWS) tenant on https://127.0.0.1:<port>."""
 
-    def __init__(self, scenario: str | Path = "ready", port: int = 0) -> None:
+    def __init__(
+        self, scenario: str | Path = "ready", port: int = 0, approve_sign_ins: bool = False
+    ) -> None:
+        from tui.sandbox.devicecode import SignIns
+        from tui.sandbox.graph import GraphService
+
+        self.sign_ins = SignIns(auto_approve=approve_sign_ins)  # the admin's device code sign-ins
+        self.graph = GraphService()  # Graph v1.0 under /v1.0/ on the same port
         self._lock = threading.RLock()
         self._state = tenant_state.load_scenario(scenario)
         self._stale: dict[str, Any] | None = None
@@ -131,6 +139,13 @@ class Sandbox:
                 ],
                 "control_url": f"{self.base_url}/_sandbox",
                 "control_token": self.control_token,
+                # mailsetup register: Graph on this port; the admin signs in with a device code
+                "graph_host": f"{LISTEN_HOST}:{self.port}",
+                "admin_client_id": DEFAULT_ADMIN_CLIENT_ID,
+                "admins": [
+                    {"email": e, "password": a["password"], "roles": list(a["roles"])}
+                    for e, a in current["admins"].items()
+                ],
             }
 
     # -- state ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tui.sandbox import entra, ews
+from tui.sandbox import devicecode, entra, ews
 from tui.sandbox import state as tenant_state
 from tui.sandbox.tokens import TokenError
 
@@ -207,6 +207,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if path.lower() == EWS_PATH:
                 self._ews(body)
                 return
+            if path.startswith("/v1.0/"):
+                self._graph(path, body)
+                return
             self._entra(path, body)
         except Exception:  # never let one request take the server down
             log.exception("sandbox: request failed")
@@ -229,10 +232,36 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._json(200, {"keys": []})
         elif self.command == "POST" and parts[1:] == ["oauth2", "v2.0", "token"]:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            self._json(*entra.token(view, parts[0], form, sandbox.signer))
+            if form.get("grant_type") == devicecode.GRANT_TYPE:
+                self._json(*sandbox.sign_ins.token(view, parts[0], form, sandbox.signer))
+            else:
+                self._json(*entra.token(view, parts[0], form, sandbox.signer))
+        elif self.command == "POST" and parts[1:] == ["oauth2", "v2.0", "devicecode"]:
+            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            self._json(*sandbox.sign_ins.start(view, parts[0], form))
         else:
             self._json(
                 404, {"error": "not_found", "error_description": f"No such endpoint: {path}"}
+            )
+
+    def _graph(self, path: str, body: bytes) -> None:
+        from tui.sandbox.graph import Request
+
+        split = urlsplit(self.path)
+        request = Request(
+            method=self.command,
+            parts=[unquote(p) for p in path.split("/")[2:] if p],
+            query=dict(parse_qsl(split.query, keep_blank_values=True)),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        status, data, headers = self.server.sandbox.graph.handle(self.server.sandbox, request)
+        if data is None:
+            self._send(status, b"", "", headers)
+        else:
+            self._send(
+                status, json.dumps(data).encode(), "application/json;odata.metadata=minimal;"
+                "odata.streaming=true;IEEE754Compatible=false;charset=utf-8", headers
             )
 
     def _ews_unauthorized(self, error: TokenError) -> None:
@@ -305,6 +334,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             elif path == "/_sandbox/settle" and self.command == "POST":
                 sandbox.settle()
                 self._json(200, sandbox.describe())
+            elif path.startswith("/_sandbox/sign-ins"):
+                self._json(*devicecode.control(sandbox, self.command, path, payload))
             elif path == "/_sandbox/outbox" and self.command == "GET":
                 self._json(200, sandbox.outbox)
             elif path.startswith("/_sandbox/mailbox/") and self.command == "GET":

@@ -33,6 +33,8 @@ TENANT_DEFAULTS: dict[str, Any] = {
     "enforce_ews_allowed_app_ids": False,  # Set-OrganizationConfig -EwsAllowedAppIDs is in force
     "ews_allowed_app_ids": [],
     "token_lifetime_seconds": 3600,
+    "exchange_online": True,  # False: no Office 365 Exchange Online service principal (no licence)
+    "admin_client_consented": True,  # an admin already consented to the admin sign-in client
 }
 APP_DEFAULTS: dict[str, Any] = {
     "display_name": "mailsetup",
@@ -40,6 +42,26 @@ APP_DEFAULTS: dict[str, Any] = {
     "permissions": [],  # in the manifest: "EWS.AccessAsUser.All", "User.Read", "full_access_as_app"
     "admin_consent": False,
     "secrets": [],  # [{"id": ..., "value": ..., "expires": "YYYY-MM-DD"}]
+    "service_principal": True,  # the enterprise app; the portal makes it, Graph needs a POST
+    "sign_in_audience": "AzureADMyOrg",
+}
+ADMIN_DEFAULTS: dict[str, Any] = {
+    "password": "",
+    "display_name": "",
+    # Directory roles: "Global Administrator", "Privileged Role Administrator",
+    # "Application Administrator", "Cloud Application Administrator" (or none).
+    "roles": [],
+}
+SIGN_IN_DEFAULTS: dict[str, Any] = {  # the admin's device code sign-in (mailsetup register)
+    "expires_in": 900,
+    "interval": 5,
+    "blocked_by_conditional_access": False,  # an authentication-flows policy: AADSTS53003
+}
+GRAPH_DEFAULTS: dict[str, Any] = {
+    "replication_seconds": 0,  # a new object 404s on reads this long (another replica)
+    "throttled": False,  # Graph answers 429 with Retry-After
+    "retry_after": 5,
+    "throttled_requests": 0,  # how many 429s before it answers again (0: all of them)
 }
 USER_DEFAULTS: dict[str, Any] = {
     "password": "",
@@ -176,7 +198,10 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
         raise ScenarioError("the state must be a table")
     top = {k: v for k, v in data.items() if k in TOP_DEFAULTS}
     unknown = (
-        set(data) - set(TOP_DEFAULTS) - {"tenant", "apps", "users", "propagation", "throttling"}
+        set(data)
+        - set(TOP_DEFAULTS)
+        - {"tenant", "apps", "users", "propagation", "throttling"}
+        - {"admins", "sign_in", "graph"}
     )
     if unknown:
         raise ScenarioError(f"unknown keys {sorted(unknown)}")
@@ -209,6 +234,16 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
         normal = _with_defaults(USER_DEFAULTS, user, f"users.{email}")
         normal["display_name"] = normal["display_name"] or email.split("@")[0].title()
         state["users"][email.lower()] = normal
+    admins = data.get("admins", {})
+    if not isinstance(admins, dict):
+        raise ScenarioError("admins must be a table keyed by e-mail address")
+    state["admins"] = {}
+    for email, admin in admins.items():
+        normal = _with_defaults(ADMIN_DEFAULTS, admin, f"admins.{email}")
+        normal["display_name"] = normal["display_name"] or email.split("@")[0].title()
+        state["admins"][email.lower()] = normal
+    state["sign_in"] = _with_defaults(SIGN_IN_DEFAULTS, data.get("sign_in", {}), "sign_in")
+    state["graph"] = _with_defaults(GRAPH_DEFAULTS, data.get("graph", {}), "graph")
     state["propagation"] = _with_defaults(
         PROPAGATION_DEFAULTS, data.get("propagation", {}), "propagation"
     )
@@ -249,6 +284,8 @@ def public_view(state: dict[str, Any]) -> dict[str, Any]:
     view = copy.deepcopy(state)
     for user in view["users"].values():
         user["password"] = "***" if user["password"] else ""
+    for admin in view.get("admins", {}).values():
+        admin["password"] = "***" if admin["password"] else ""
     for app in view["apps"].values():
         for secret in app["secrets"]:
             secret["value"] = "***"

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from tui.demo import MISTAKES, PORTAL_STEPS, sandbox_address, training_user
 from tui.screens.commands import ListedCommands
@@ -58,6 +58,14 @@ class PortalScreen(Screen[None]):
                 yield TickBox(action.label, id=f"portal-{action.key}", compact=True)
             yield Static("", id="portal-propagation")
             yield Static("", id="portal-users")
+            # microsoft.com/devicelogin for mailsetup register: the admin enters the code.
+            yield Static("", id="portal-sign-ins")
+            with Horizontal(id="portal-sign-in-row"):
+                code = Input(placeholder="Code", id="portal-user-code", compact=True, max_length=12)
+                code.styles.width = 14  # room for the two buttons on 80 columns
+                yield code
+                yield Button("Approve sign-in", id="portal-approve", compact=True)
+                yield Button("Decline", id="portal-decline", compact=True)
             yield Static("", id="portal-trainer-title", classes="portal-section")
             for mistake in MISTAKES:
                 yield TickBox(mistake.label, id=f"mistake-{mistake.key}", compact=True)
@@ -107,9 +115,47 @@ class PortalScreen(Screen[None]):
             shown = data["password"] if self.show_passwords else "•" * 8
             users.append(f"  {email}  {shown}\n")
         self.query_one("#portal-users", Static).update(users)
+        self.query_one("#portal-sign-ins", Static).update(self._sign_ins_text(state))
         self.query_one("#portal-trainer-title", Static).update(
             Text(f"Trainer: classic mistakes (for {user or 'no user'})", style="bold")
         )
+
+    def _sign_ins_text(self, state: dict[str, Any]) -> Text:
+        admin = next(iter(state.get("admins", {})), "")
+        text = Text("Admin sign-ins waiting (mailsetup register)\n", style="bold")
+        text.append(f"  signing in as {admin or 'no admin in this tenant'}\n", style="dim")
+        waiting = self.sandbox.sign_ins.pending()
+        for sign_in in waiting:
+            text.append(f"  code {sign_in['user_code']}  {sign_in['client_name']}  ")
+            text.append(f"{sign_in['expires_in']} s left\n", style="dim")
+        if not waiting:
+            text.append("  none now; type the code the admin tool shows, then Approve\n",
+                        style="dim")
+        return text
+
+    def _sign_in_code(self) -> str:
+        """The typed code; with nothing typed, the only waiting one (the trainee confirms it)."""
+        typed = self.query_one("#portal-user-code", Input).value.strip()
+        waiting = self.sandbox.sign_ins.pending()
+        if not typed and len(waiting) == 1:
+            return str(waiting[0]["user_code"])
+        return typed
+
+    @on(Button.Pressed, "#portal-approve")
+    @on(Input.Submitted, "#portal-user-code")
+    def _approve(self) -> None:
+        sandbox = self.sandbox
+        done, message = sandbox.sign_ins.approve(sandbox.entra_state(), self._sign_in_code())
+        self.notify(message, markup=False, severity="information" if done else "warning")
+        self.query_one("#portal-user-code", Input).value = ""
+        self.refresh_state()
+
+    @on(Button.Pressed, "#portal-decline")
+    def _decline(self) -> None:
+        done, message = self.sandbox.sign_ins.decline(self._sign_in_code())
+        self.notify(message, markup=False, severity="information" if done else "warning")
+        self.query_one("#portal-user-code", Input).value = ""
+        self.refresh_state()
 
     def _set_box(self, selector: str, label: str, value: bool, on_word: str) -> None:
         """Set a switch without re-patching; the word says its state without colour too."""

@@ -20,6 +20,11 @@ from enum import Enum
 from typing import Literal
 
 DEFAULT_AUTHORITY_HOST = "login.microsoftonline.com"
+DEFAULT_GRAPH_HOST = "graph.microsoft.com"
+# The public client `mailsetup register` signs the admin in with: Microsoft Graph Command Line
+# Tools, a Microsoft first-party app present in every tenant, so no app of our own is needed
+# before the app is made.
+DEFAULT_ADMIN_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 DEFAULT_EXCHANGE_HOST = "outlook.office365.com"
 EWS_PATH = "/EWS/Exchange.asmx"
 
@@ -122,6 +127,8 @@ class Azure:
     client_secret: Secret = field(default_factory=Secret)  # field 23, Client secret flow only
     authority_host: str = DEFAULT_AUTHORITY_HOST  # national clouds: login.microsoftonline.us …
     ca_bundle: str = ""  # PEM file to trust, for networks with TLS inspection
+    admin_client_id: str = DEFAULT_ADMIN_CLIENT_ID  # `mailsetup register`: the admin's sign-in app
+    graph_host: str = DEFAULT_GRAPH_HOST  # `mailsetup register`: Microsoft Graph (national clouds differ)
 
     @property
     def authority(self) -> str:

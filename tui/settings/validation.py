@@ -344,3 +344,25 @@ def _is_domain(text: str, *, need_dot: bool = True) -> bool:
     if labels[-1].isdigit():
         return False  # 10.0.0 is a broken IP, not a domain
     return len(text) <= 253 and all(HOST_LABEL_RE.match(label) for label in labels)
+
+
+def validate_register(settings: Settings) -> list[Problem]:
+    """What ``mailsetup register`` needs: a sign-in host, a Graph host and the admin's sign-in app.
+
+    The tenant and client IDs may be empty here: register finds or creates the app and reads the
+    tenant from Microsoft Graph.
+    """
+    azure = settings.azure
+    out: list[Problem] = []
+    if azure.tenant_id.strip():
+        _add(out, "azure.tenant_id", check_tenant_id(azure.tenant_id))
+    if azure.client_id.strip():
+        _add(out, "azure.client_id", check_client_id(azure.client_id))
+    message = check_client_id(azure.admin_client_id)
+    if message:
+        _add(out, "azure.admin_client_id", message.replace("Application (client) ID", "Admin sign-in app ID"))
+    for name, label in (("authority_host", "Sign-in host"), ("graph_host", "Microsoft Graph host")):
+        message = check_host(getattr(azure, name))
+        if message:
+            out.append(Problem(f"azure.{name}", message.replace("Server address", label)))
+    return out

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from tui.guide import MANIFEST, manifest_json, step
@@ -43,6 +44,52 @@ class ChecklistPane(StepPane):
             yield Static(Text(self.intro), classes="pane-intro")
         for step_id in self.STEP_IDS:
             yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+
+
+class RegisterPane(ChecklistPane):
+    """A1–A7, with the offer to let mailsetup do stage A over Microsoft Graph (or check it)."""
+
+    BINDINGS = [
+        Binding("m", "register", "mailsetup does A"),
+        Binding("k", "check_registration", "Check registration"),
+    ]
+
+    DEFAULT_CSS = """
+    RegisterPane #register-offer { height: auto; margin: 0 0 1 0; }
+    RegisterPane #register-offer Button { margin: 0 1 0 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_title()
+        yield Static(
+            Text(
+                "No browser on this machine? Sign in once with a code on any device and let "
+                "mailsetup do A5–A18 over Microsoft Graph, or check an existing app against the "
+                "guide. Or do the steps below by hand and tick them off."
+            ),
+            classes="pane-intro",
+        )
+        with Horizontal(id="register-offer"):
+            yield Button("Let mailsetup do stage A (m)", id="do-register", compact=True)
+            yield Button("Check my registration (k)", id="check-register", compact=True)
+        for step_id in self.STEP_IDS:
+            yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+
+    def focus_first(self) -> None:
+        # The guide's first step, as on every other pane; the offer is Shift+Tab (or m, k) away.
+        self.focus_step(self.STEP_IDS[0])
+
+    @on(Button.Pressed, "#do-register")
+    def action_register(self) -> None:
+        from tui.screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen())
+
+    @on(Button.Pressed, "#check-register")
+    def action_check_registration(self) -> None:
+        from tui.screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen(check=True))
 
 
 class AzureIdsPane(StepPane):
@@ -114,10 +161,9 @@ class ManifestPane(StepPane):
 
 def stage_a_panes() -> list[StepPane]:
     return [
-        ChecklistPane(
+        RegisterPane(
             ("A1", "A2", "A3", "A4", "A5", "A6", "A7"),
             "Register the app in Entra ID",
-            "Do these in the Azure portal (or entra.microsoft.com) and tick each one off.",
             id="pane-a-register",
         ),
         AzureIdsPane(id="pane-a-ids"),
