@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from tui.checks import diagnoses as table
 from tui.checks.diagnose_base import make, quote, with_raw
@@ -25,14 +25,21 @@ _PASSED = (Status.OK, Status.WARNING)  # the mailbox step warns about EWS_RETIRE
 
 
 class _Azure(Protocol):
-    client_id: str
+    @property
+    def client_id(self) -> str: ...
 
 
 class _Target(Protocol):
-    name: str
-    mailbox: str
-    ews_url: str
-    azure: _Azure
+    """What the rule reads of a :class:`tui.checks.targets.Target` (read-only: it is frozen)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def mailbox(self) -> str: ...
+    @property
+    def ews_url(self) -> str: ...
+    @property
+    def azure(self) -> _Azure: ...
 
 
 def across_targets(checks: list[CheckEvent], targets: Iterable[_Target]) -> list[CheckEvent]:
@@ -102,7 +109,7 @@ def _mailbox_blocked(target: str, blocked: Diagnosis, others: list[str]) -> Diag
     )
 
 
-def _app(target: Any) -> tuple[str, str]:
+def _app(target: _Target) -> tuple[str, str]:
     return (target.azure.client_id.strip().lower(), target.ews_url.strip().lower())
 
 
