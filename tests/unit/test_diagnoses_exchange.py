@@ -375,3 +375,24 @@ def test_the_roles_warning_does_not_claim_ews_refuses_without_full_access_as_app
     entry = WARNINGS["TOKEN_ROLES"]
     assert "RBAC for Applications" in entry.cause
     assert "will refuse it" not in entry.cause
+
+
+def test_the_text_output_shows_the_e3_reading_the_streamed_lines_could_not_know():
+    import io
+
+    from tui.checks.cli import _HumanPrinter
+    from tui.checks.events import CheckReport
+
+    out = io.StringIO()
+    printer = _HumanPrinter(out, several=False)
+    blocked = mailbox_event(
+        "incoming:kiosk@b.c", Status.FAILED, diagnose.from_http(403, "incoming:kiosk@b.c")
+    )
+    passed = mailbox_event("outgoing", Status.OK)
+    for event in (passed, blocked):
+        printer.on_event(event)
+    targets = [target("outgoing", "sender@b.c"), target("incoming:kiosk@b.c", "kiosk@b.c")]
+    printer.summary(CheckReport(checks=diagnose.across_targets([passed, blocked], targets)))
+    text = out.getvalue()
+    assert "Fix at E2" in text  # what the streamed line said
+    assert "seen across the whole run" in text and "Fix at E3" in text
