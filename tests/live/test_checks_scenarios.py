@@ -38,12 +38,12 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "fresh": ("token", "AADSTS7000218", "A17", "A17"),
     "public-client-flows-off": ("token", "AADSTS7000218", "A17", "A17"),
     "no-admin-consent": ("token", "AADSTS65001", "A14", "A14"),
-    "mfa-required": ("token", "AADSTS50076", "B12", "C10"),
+    "mfa-required": ("token", "AADSTS50076", "A19", "A19"),
     "password-expired": ("token", "AADSTS50055", "B12", "C11"),
     "account-locked": ("token", "AADSTS50053", "B12", "C11"),
     "account-disabled": ("token", "AADSTS50057", "B12", "C10"),
-    "ews-blocked": ("mailbox", "HTTP403", "B13", "C14"),
-    "propagating": ("mailbox", "HTTP403", "B13", "C14"),
+    "ews-blocked": ("mailbox", "HTTP403", "E2", "E2"),
+    "propagating": ("mailbox", "HTTP403", "E2", "E2"),
     "throttled": ("mailbox", "ErrorServerBusy", "B13", "C14"),
     "mailbox-missing": ("mailbox", "ErrorNonExistentMailbox", "B12", "C9"),
     "secret-expired": ("token", "AADSTS7000222", "B8", "C7"),
@@ -156,7 +156,7 @@ def test_ews_blocked_names_the_settings_the_powershell_and_the_deadline(
     )
     diagnosis = next(c["diagnosis"] for c in document["checks"] if c["status"] == "failed")
     text = diagnosis["cause"] + diagnosis["fix"]
-    for needle in ("EWSEnabled", "EwsAllowedAppIDs", "Set-OrganizationConfig", "1 April 2027"):
+    for needle in ("EwsEnabled", "EwsAllowedAppIDs", "Set-OrganizationConfig", "1 April 2027"):
         assert needle in text
 
 

@@ -55,10 +55,10 @@ def screen_text(app: MailSetupApp) -> str:
     [
         ("public-client-flows-off", "AADSTS7000218", "A17", "pane-a-auth"),
         ("no-admin-consent", "AADSTS65001", "A14", "pane-a-consent"),
-        ("mfa-required", "AADSTS50076", "B12", "pane-b-check"),
+        ("mfa-required", "AADSTS50076", "A19", "pane-a-public"),
         ("password-expired", "AADSTS50055", "B12", "pane-b-check"),
         ("account-locked", "AADSTS50053", "B12", "pane-b-check"),
-        ("ews-blocked", "HTTP403", "B13", "pane-b-check"),
+        ("ews-blocked", "HTTP403", "E2", "the stage E pane"),
     ],
 )
 async def test_failure_names_the_step_and_g_jumps_there(
@@ -101,7 +101,7 @@ async def test_countdown_retry_succeeds_after_propagation(sandbox: Sandbox, tmp_
             await pilot.pause(0.05)
             if screen.waiting:
                 note = str(screen.query_one("#retry-note").render())
-                saw_countdown = saw_countdown or "usual in the first minutes" in note
+                saw_countdown = saw_countdown or "may still pass on its own" in note
             if not screen.running:
                 break
         assert saw_countdown
@@ -170,7 +170,7 @@ async def test_no_secret_on_screens_or_in_copied_details(sandbox: Sandbox, tmp_p
         await pilot.press("y")
         await pilot.pause()
         copied = app.clipboard
-        assert "AADSTS50076" in copied and ("Guide step: B12" in copied or "Guide step: C10" in copied)
+        assert "AADSTS50076" in copied and "Guide step: A19" in copied
         assert "Copied the details" in str(screen.query_one("#copied-note").render())
         pictures.append(screen_text(app))
         await pilot.press("escape", "f2")

@@ -219,6 +219,7 @@ class _HumanPrinter:
         self._lock = threading.Lock()
         self._explained: set[str] = set()
         self._pending: dict[str, list[CheckEvent]] = {}
+        self._printed: dict[tuple[str, str], str] = {}  # (target, step) -> diagnosis code shown
 
     def on_event(self, event: CheckEvent) -> None:
         if event.status is Status.FAILED and event.retry_in is not None:
@@ -251,6 +252,7 @@ class _HumanPrinter:
         text = f"  {event.message}" if event.message else ""
         lines = [f"{indent}{event.status.symbol} {event.step}{ms}{text}"]
         diag = event.diagnosis
+        self._printed[(event.target, event.step)] = diag.code if diag else ""
         with self._lock:
             first_time = diag is not None and diag.code not in self._explained
             if diag is not None:
@@ -266,6 +268,11 @@ class _HumanPrinter:
     def summary(self, report: CheckReport) -> None:
         for target in list(self._pending):
             self._flush(target)  # targets that stopped early (unknown account, cancel)
+        for event in report.failures:  # read again across the run (a 403 beside passes: E3)
+            shown = self._printed.get((event.target, event.step))
+            if event.diagnosis and shown is not None and shown != event.diagnosis.code:
+                self._write(f"{event.target} {event.step}, seen across the whole run:")
+                self._write("\n".join(_diagnosis_lines(event.diagnosis, event.status)))
         failed = len(report.failures)
         warned = sum(1 for c in report.checks if c.status is Status.WARNING)
         if report.ok:
