@@ -16,6 +16,8 @@ B13 / C14 and each account's Val. column and last-validated time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -46,6 +48,7 @@ from tui.screens.check_outcomes import (
     stage_verdicts,
 )
 from tui.screens.secrets_prompt import SecretsPrompt, missing_secrets
+from tui.safe_text import terminal_safe
 from tui.widgets.check_rows import CheckStepRow, CheckTargetHeading
 from tui.widgets.diagnosis import DiagnosisPanel, goto_target, support_details
 
@@ -219,31 +222,53 @@ class CheckScreen(Screen[None]):
             rows.append(row)
         return rows
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="checks")
-    def run_checks(
+    @work(exclusive=True, exit_on_error=False, group="checks")
+    async def run_checks(
         self, run_id: int, settings: Settings, names: list[str], round_trip: bool, cancel: threading.Event
     ) -> None:
+        # An async worker around a daemon thread, not a thread worker: Textual runs those in
+        # asyncio's default executor, which the app's exit joins, so a hung server would hold
+        # Ctrl+Q. Cancelling this worker (Esc, a new run, quitting) cancels the run, whose
+        # sockets are then shut; the thread ends on its own and nothing waits for it.
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
         def post(message: Message) -> None:
             try:
                 self.post_message(message)
             except RuntimeError:  # the app's loop is gone (quit while a request hung)
                 pass
 
-        try:
-            from tui.checks import CheckRunner
+        def finished() -> None:
+            if not done.done():
+                done.set_result(None)
 
-            runner = CheckRunner(
-                settings,
-                on_event=lambda event: post(self.StepReported(run_id, event)),
-                wait=self.RETRY_WAIT,
-                cancel=cancel,
-            )
-            report = runner.run(names, send=True, round_trip=round_trip)
-        except BaseException as exc:  # noqa: BLE001 - whatever happens, the app must not crash
-            text = Redactor(settings.secrets())(f"{type(exc).__name__}: {exc}")
-            post(self.RunFinished(run_id, None, text))
-            return
-        post(self.RunFinished(run_id, report))
+        def check() -> None:
+            try:
+                from tui.checks import CheckRunner
+
+                runner = CheckRunner(
+                    settings,
+                    on_event=lambda event: post(self.StepReported(run_id, event)),
+                    wait=self.RETRY_WAIT,
+                    cancel=cancel,
+                )
+                report = runner.run(names, send=True, round_trip=round_trip)
+            except BaseException as exc:  # noqa: BLE001 - whatever happens, the app must not crash
+                text = Redactor(settings.secrets())(f"{type(exc).__name__}: {exc}")
+                post(self.RunFinished(run_id, None, text))
+            else:
+                post(self.RunFinished(run_id, report))
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                    loop.call_soon_threadsafe(finished)
+
+        threading.Thread(target=check, name=f"mailsetup-check-run-{run_id}", daemon=True).start()
+        try:
+            await done
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
 
     # --- events from the worker ---------------------------------------------------------------
 
@@ -285,7 +310,7 @@ class CheckScreen(Screen[None]):
             text.append("This is usual in the first minutes after setup: ", style="bold")
             text.append("Microsoft's services take a while to learn about a new app or consent. ")
         elif diagnosis is not None:
-            text.append(f"{diagnosis.title}. ", style="bold")
+            text.append(f"{terminal_safe(diagnosis.title)}. ", style="bold")
         text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
         if len(self.waiting) > 1:
             text.append(f" ({len(self.waiting)} accounts waiting)")
@@ -341,8 +366,8 @@ class CheckScreen(Screen[None]):
         shown = {e.diagnosis.code: e.diagnosis for e in report.checks if e.status is Status.WARNING and e.diagnosis}
         for diagnosis in shown.values():
             warnings.append("\n" if warnings else "")
-            warnings.append(f"! {diagnosis.title}: ", style="bold")
-            warnings.append(diagnosis.cause)
+            warnings.append(f"! {terminal_safe(diagnosis.title)}: ", style="bold")
+            warnings.append(terminal_safe(diagnosis.cause))
         notes = self.query_one("#check-warnings", Static)
         notes.update(warnings)
         notes.display = bool(shown)
@@ -367,6 +392,9 @@ class CheckScreen(Screen[None]):
         return panel.event if panel.display else None
 
     # --- actions ------------------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        self.cancel.set()  # the wizard quitting: the run's sockets are shut, its thread ends
 
     def action_back(self) -> None:
         self.cancel.set()
