@@ -94,7 +94,11 @@ class HostileServer:
         lines = head.decode("latin-1").split("\r\n")
         path = lines[0].split()[1]
         length = next(
-            (int(v) for k, _, v in (x.partition(":") for x in lines[1:]) if k.lower() == "content-length"),
+            (
+                int(v)
+                for k, _, v in (x.partition(":") for x in lines[1:])
+                if k.lower() == "content-length"
+            ),
             0,
         )
         while len(body) < length:
@@ -129,15 +133,17 @@ class HostileServer:
             if part == "tokendrip":
                 return self._drip(tls, tenant)
             self._ews_tenant = tenant
-            return self._send(tls, 200, {"access_token": _token(), "token_type": "Bearer", "expires_in": 3600})
+            return self._send(
+                tls, 200, {"access_token": _token(), "token_type": "Bearer", "expires_in": 3600}
+            )
         return self._send(tls, 404, {"error": "not_found"})
 
     _ews_tenant = "ews"
 
     def _send(self, tls: ssl.SSLSocket, status: int, payload: dict) -> bool:
         body = json.dumps(payload, ensure_ascii=False).encode()
-        head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        tls.sendall(head.encode() + body)
+        head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+        tls.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
         return True
 
     def _drip(self, tls: ssl.SSLSocket, tenant: str) -> bool:
@@ -238,12 +244,19 @@ def children(
     server: HostileServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, subprocess.Popen[str]]]:
     folder = tmp_path_factory.mktemp("children")
-    argvs = {t: check_argv(settings_for(server, folder, t, 30), "--timeout", "30") for t in SIGNALLED}
+    argvs = {
+        t: check_argv(settings_for(server, folder, t, 30), "--timeout", "30") for t in SIGNALLED
+    }
     argvs["drip-cli"] = check_argv(settings_for(server, folder, "drip-cli", 30), "--timeout", "2")
     escape = settings_for(server, folder, "escape-text")
     argvs["escape-text"] = check_argv(escape)
     argvs["escape-json"] = check_argv(escape, "--json")
-    argvs["drip-quit"] = [sys.executable, "-c", QUIT_CHILD, str(settings_for(server, folder, "drip-quit", 20))]
+    argvs["drip-quit"] = [
+        sys.executable,
+        "-c",
+        QUIT_CHILD,
+        str(settings_for(server, folder, "drip-quit", 20)),
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = {
         name: subprocess.Popen(

@@ -39,6 +39,7 @@ from tui.checks.events import (
     Status,
 )
 from tui.checks.redact import Redactor
+from tui.safe_text import terminal_safe
 from tui.screens.check_outcomes import (
     PROPAGATION_CODES,
     crash_report,
@@ -48,7 +49,6 @@ from tui.screens.check_outcomes import (
     stage_verdicts,
 )
 from tui.screens.secrets_prompt import SecretsPrompt, missing_secrets
-from tui.safe_text import terminal_safe
 from tui.widgets.check_rows import CheckStepRow, CheckTargetHeading
 from tui.widgets.diagnosis import DiagnosisPanel, goto_target, support_details
 

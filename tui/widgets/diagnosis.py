@@ -119,14 +119,17 @@ class DiagnosisPanel(Vertical):
         if event is None or diagnosis is None:
             return
         self.set_class(event.status is Status.WARNING, "-warning")
-        head = Text(terminal_safe(f"{event.status.symbol} {event.step}: {diagnosis.title or 'failed'}"))
+        title = diagnosis.title or "failed"
+        head = Text(terminal_safe(f"{event.status.symbol} {event.step}: {title}"))
         head.append(f"  ({terminal_safe(diagnosis.code)})", style="dim")
         self.query_one("#diagnosis-head", Static).update(head)
-        self.query_one("#diagnosis-cause", Static).update(Text(terminal_safe(diagnosis.cause, keep_newlines=True)))
+        cause = terminal_safe(diagnosis.cause, keep_newlines=True)
+        self.query_one("#diagnosis-cause", Static).update(Text(cause))
         self.query_one("#diagnosis-step", Static).update(
             Text(f"Fix at {step_heading(diagnosis.guide_step)}")
         )
-        self.query_one("#diagnosis-fix", Static).update(Text(terminal_safe(diagnosis.fix, keep_newlines=True)))
+        fix = terminal_safe(diagnosis.fix, keep_newlines=True)
+        self.query_one("#diagnosis-fix", Static).update(Text(fix))
         self.query_one("#diagnosis-keys", Static).update(Text(self.keys_line()))
         raw = raw_lines(diagnosis.raw) or ["(no error text from Microsoft: the failure happened here)"]
         self.query_one("#diagnosis-raw", Static).update(Text("Microsoft's error\n" + "\n".join(raw)))
