@@ -354,6 +354,25 @@ def test_each_library_call_is_bounded_as_a_whole(
     assert took < 6.0, f"took {took:.1f} s with a 2 s timeout"
 
 
+def test_a_run_stops_at_its_overall_limit(
+    server: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backstop over all calls and waits: shrunk here so a 30 s call outlives it."""
+    from tui.checks import runner as runner_module
+
+    for name, value in (("CALLS_PER_TARGET", 0), ("THROTTLE_BUDGET", 0.0), ("RUN_MARGIN", 0.5)):
+        monkeypatch.setattr(runner_module, name, value)
+    settings = SettingsStore(settings_for(server, tmp_path, "drip-limit", timeout=30)).load()
+    runner = CheckRunner(settings)
+    assert runner.run_limit(1) == 0.5
+    started = time.monotonic()
+    report = runner.run(["outgoing"], send=False)
+    assert time.monotonic() - started < 0.5 + PROMISE + SLACK
+    assert report.cancelled and not report.ok
+    tenant = next(c for c in report.checks if c.step == "tenant")
+    assert tenant.status is Status.SKIPPED and "limit" in tenant.message
+
+
 # --- terminal safety -------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ DEFAULT_ROUND_TRIP_TIMEOUT = 120.0
 # connect+TLS for two hosts), discovery, the token (instance discovery, token), token renewals,
 # the mailbox and the send (each possibly once more after a renewal). Used for the run's bound.
 CALLS_PER_TARGET = 16
+RUN_MARGIN = 5.0  # seconds on top, for the bookkeeping between calls
 
 EventCallback = Callable[[CheckEvent], None]
 
@@ -140,7 +141,7 @@ class CheckRunner:
         per_target = CALLS_PER_TARGET * self.timeout + max(self.wait, THROTTLE_BUDGET)
         if round_trip:
             per_target += self.round_trip_timeout
-        return rounds * per_target + 5.0
+        return rounds * per_target + RUN_MARGIN
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class CheckRunner:
             if self.cancel.wait(0.05):
                 break
             if time.monotonic() > limit:
-                self._stopped_why = f"stopped: the run took longer than its {allowed:.0f} s limit"
+                self._stopped_why = f"stopped: the run took longer than its {allowed:g} s limit"
                 self.cancel.set()
                 break
         # Stopped: cut every call in flight so the workers see it at once, and give them a
