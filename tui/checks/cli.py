@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.checks.cli_text import HumanPrinter, write_lines
+from tui.checks.cli_text import HumanPrinter, write_lines, write_raw
 from tui.checks.events import CheckReport
 from tui.safe_text import json_safe, terminal_safe
 
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace, config_path: Path) -> int:
         if as_json:
             error = {"code": code, "message": message, "problems": problems, **extra}
             document = json.dumps({"ok": False, "error": error}, indent=2, ensure_ascii=False)
-            print(json_safe(document), file=out, flush=True)
+            write_raw(out, json_safe(document) + "\n")
         return EXIT_SETTINGS
 
     settings = _load(config_path, refuse)
@@ -202,7 +202,7 @@ def _run_checks(
         write_lines(err, "mailsetup check: the check stopped unexpectedly")
         return EXIT_FAILED
     if args.json:
-        print(json_safe(report.to_json()), file=out, flush=True)
+        write_raw(out, json_safe(report.to_json()) + "\n")
     else:
         assert printer is not None
         printer.summary(report)

@@ -12,6 +12,7 @@ messages never reach the terminal with control characters or escape sequences.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, TextIO
 
@@ -28,8 +29,24 @@ def plural(count: int, word: str) -> str:
 
 def write_lines(stream: TextIO, text: str) -> None:
     """Print ``text`` made terminal-safe line by line (the line breaks are ours)."""
-    safe = "\n".join(terminal_safe(line) for line in str(text).split("\n"))
-    print(safe, file=stream, flush=True)
+    write_raw(stream, "\n".join(terminal_safe(line) for line in str(text).split("\n")) + "\n")
+
+
+def write_raw(stream: TextIO, text: str) -> None:
+    """Write and flush; a reader that went away (``| head``) silences the stream, no traceback.
+
+    The stream's descriptor then points at /dev/null, so the interpreter's own last flush is
+    quiet too; the checks run on and the exit code still tells the outcome."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
 
 
 class HumanPrinter:
@@ -40,6 +57,8 @@ class HumanPrinter:
         self.err = err
         self.order = order
         self.several = len(order) > 1
+        # One account still gets its heading (which one?); the outgoing check alone needs none.
+        self.headed = self.several or order != ["outgoing"]
         self.live = _is_terminal(err)
         self._lock = threading.Lock()
         self._explained: set[str] = set()
@@ -64,8 +83,12 @@ class HumanPrinter:
                     self._redraw()
                 return
             self._done += 1
-            if not self.several:
-                self._to_out("\n".join(self._lines(event, indent="")))
+            if not self.several:  # one target: its lines stream as its steps finish
+                lines = self._lines(event, indent="  " if self.headed else "")
+                if self.headed and not self._printed:
+                    lines.insert(0, _title(event.target))
+                    self._printed = 1
+                self._to_out("\n".join(lines))
                 return
             self._blocks.setdefault(event.target, []).append(event)
             self._flush_ready()
@@ -82,8 +105,7 @@ class HumanPrinter:
 
     def _print_block(self, name: str, block: list[CheckEvent]) -> None:
         steps = {s: i for i, s in enumerate(OUTGOING_STEPS)}
-        title = name.replace("incoming:", "incoming ")
-        lines = [title] + [
+        lines = [_title(name)] + [
             line
             for event in sorted(block, key=lambda e: steps.get(e.step, 0))
             for line in self._lines(event, indent="  ")
@@ -149,14 +171,16 @@ class HumanPrinter:
 
     def _erase(self) -> None:
         if self.live:
-            self.err.write(_CLEAR_LINE)
-            self.err.flush()
+            write_raw(self.err, _CLEAR_LINE)
 
     def _draw(self) -> None:
         if self.live and self._status:
             line = f"{self._done} of {plural(self._total, 'step')} done · {self._status}"
-            self.err.write(terminal_safe(line)[:79])
-            self.err.flush()
+            write_raw(self.err, terminal_safe(line)[:79])
+
+
+def _title(target: str) -> str:
+    return target.replace("incoming:", "incoming ", 1)
 
 
 def _is_terminal(stream: TextIO) -> bool:
