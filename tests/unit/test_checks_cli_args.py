@@ -52,7 +52,7 @@ def settings_file(tmp_path: Path, text: str = VALID) -> Path:
         ("--timeout", "-1"),
         ("--timeout", "0"),
         ("--timeout", "1e308"),
-        ("--timeout", "9" * 5000),
+        pytest.param("--timeout", "9" * 5000, id="--timeout-5000-digits"),
         ("--timeout", "ten"),
         ("--wait", "-5"),
         ("--wait", "nan"),
@@ -152,3 +152,21 @@ def test_check_help_fits_80_columns(
     lines = capsys.readouterr().out.splitlines()
     assert "--timeout SECONDS" in "\n".join(lines)
     assert max(len(line) for line in lines) <= 80
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
+    """`mailsetup check --json | head -1`: the pipe closes before the document is written."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "check", "--config", str(tmp_path / "no.toml"), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child can write anything
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) == 2
+    assert "Traceback" not in err and "no settings file" in err
