@@ -199,7 +199,11 @@ def _run_checks(
         restore()
     report = result.get("report")
     if report is None:  # the worker died: a bug, reported without secrets
-        write_lines(err, "mailsetup check: the check stopped unexpectedly")
+        message = "the check stopped unexpectedly"
+        write_lines(err, f"mailsetup check: {message}")
+        if args.json:
+            error = {"code": "INTERNAL", "message": message, "problems": []}
+            write_raw(out, json.dumps({"ok": False, "error": error}, indent=2) + "\n")
         return EXIT_FAILED
     if args.json:
         write_raw(out, json_safe(report.to_json()) + "\n")
