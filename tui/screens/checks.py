@@ -109,7 +109,8 @@ class CheckScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="check-body"):
-            yield Static(Text(screen_title(self.target)), id="check-title", classes="pane-title")
+            title = terminal_safe(screen_title(self.target))  # account addresses come from the file
+            yield Static(Text(title), id="check-title", classes="pane-title")
             yield Static("", id="check-route")
             yield ProgressBar(id="check-progress", show_eta=False)
             yield VerticalScroll(id="check-rows")
