@@ -437,3 +437,29 @@ def test_the_wizard_quits_within_a_second_while_a_check_hangs(
     returncode, _, err, took = finish(proc, within=PROMISE)
     assert returncode == 0 and "Traceback" not in err, err
     assert took < PROMISE + SLACK, f"the wizard quit {took:.2f} s after being asked"
+
+
+async def test_the_check_screen_shows_escapes_from_a_server_as_plain_text(
+    server: HostileServer, tmp_path: Path
+) -> None:
+    from textual.widgets import Static
+
+    from tui.app import MailSetupApp
+    from tui.screens.checks import CheckScreen
+
+    app = MailSetupApp(settings_for(server, tmp_path, "escape-wizard"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_run_checks("outgoing")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CheckScreen)
+        for _ in range(200):
+            if not screen.running:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("r")  # Microsoft's raw error, where error_description shows
+        await pilot.pause()
+        shown = "\n".join(str(w.render()) for w in screen.query(Static))
+        assert "AADSTS90002: Tenant" in shown and "not found." in shown
+        assert not any(c in shown for c in "\x1b\x07\x08\r\x9b\x9d\x9c"), repr(shown)
