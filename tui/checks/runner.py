@@ -55,6 +55,10 @@ DEFAULT_ROUND_TRIP_TIMEOUT = 120.0
 # the mailbox and the send (each possibly once more after a renewal). Used for the run's bound.
 CALLS_PER_TARGET = 16
 RUN_MARGIN = 5.0  # seconds on top, for the bookkeeping between calls
+# Bounds for values that reach the runner unchecked (the CLI and the settings validate their
+# own): NaN, infinity or 1e308 would break socket timeouts and the deadline arithmetic.
+MAX_TIMEOUT = 3600.0
+MAX_WAIT = 86400.0
 
 EventCallback = Callable[[CheckEvent], None]
 
@@ -121,8 +125,8 @@ class CheckRunner:
     ) -> None:
         self.settings = settings
         self.on_event = on_event
-        self.timeout = float(timeout or settings.checks.timeout or 30.0)
-        self.wait = float(wait or 0.0)
+        self.timeout = _sane(timeout or settings.checks.timeout, default=30.0, most=MAX_TIMEOUT)
+        self.wait = _sane(wait, default=0.0, most=MAX_WAIT)
         self.cancel = cancel or threading.Event()
         self.retry_interval = retry_interval
         self.round_trip_timeout = round_trip_timeout
@@ -365,6 +369,16 @@ class CheckRunner:
                     retry_in=left,
                 )
             )
+
+
+def _sane(value: Any, *, default: float, most: float) -> float:
+    try:
+        number = float(value or 0.0)
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(number) or number <= 0:
+        return default
+    return min(number, most)
 
 
 def _first_line(exc: BaseException) -> str:
