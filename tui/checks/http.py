@@ -7,7 +7,9 @@
   timeout on every request.
 * :class:`DeadlineAdapter` bounds each request from connect to the last byte of the body (msal's
   through :class:`CheckSession`, exchangelib's through its ``HTTP_ADAPTER_CLS``): requests'
-  own timeout bounds each read only, which a server dripping one byte a second never trips.
+  own timeout bounds each read only, which a server dripping one byte a second never trips
+  (requests documents that its timeout is no limit on the whole download; its maintainers
+  declined a total timeout: https://github.com/psf/requests/issues/4276).
 * :func:`mount_userrealm_stub` answers msal's port-less user-realm lookup locally when the
   authority runs on a non-443 port (the sandbox, a test server); real Entra gets the real call.
 * :data:`last_response` remembers, per thread, the last answer's status and headers: msal and
