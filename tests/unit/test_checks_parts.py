@@ -272,3 +272,20 @@ def test_redaction_keeps_prose_about_passwords_readable():
     assert "a b" not in redact('{"password": "a b\\"c", "x": 1}')
     assert "xyz" not in redact("{'client_secret': 'xyz abc'}")
     assert redact("grant_type=password&password=hunter2&x=1") == "grant_type=password&password=•••&x=1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(float("nan"), 30.0), (float("inf"), 30.0), (1e308, 3600.0), (-1.0, 30.0), (2.5, 2.5)],
+)
+def test_the_runner_takes_only_sane_timeouts(value: float, expected: float) -> None:
+    """NaN, infinity or 1e308 from an unchecked settings tree would break socket timeouts and
+    the whole-call deadline arithmetic; the runner falls back or clamps instead."""
+    from tui.checks.runner import CheckRunner
+    from tui.settings.model import Settings
+
+    settings = Settings()
+    settings.checks.timeout = value
+    runner = CheckRunner(settings, wait=float("nan"))
+    assert (runner.timeout, runner.wait) == (expected, 0.0)
+    assert runner.run_limit(3) < 10**7

@@ -24,7 +24,10 @@ retry_interval=15.0, round_trip_timeout=120.0, concurrency=None)``
   (403 at EWS, AADSTS700016, AADSTS65001) before they count; retries come after 2, 4, 8 …
   seconds, never more than ``retry_interval`` apart. Throttling (Retry-After,
   BackOffMilliseconds) is waited out up to max(wait, 30) s per target. ``concurrency`` defaults
-  to ``settings.checks.concurrency``. ``cancel.set()`` stops the run between steps and in waits.
+  to ``settings.checks.concurrency``. ``cancel.set()`` stops the run at once: the runner shuts the
+  sockets of the calls in flight (steps end as ``skipped``, "cancelled") and never waits for a
+  hung thread (its workers are daemon threads). Each network call may last ``timeout`` seconds
+  from connect to the last byte; the whole run is bounded by ``runner.run_limit(n)``.
   One runner runs one check at a time (exchangelib's adapter, timeout and connection pool are
   process-wide; the run closes exchangelib's connections at its end).
 

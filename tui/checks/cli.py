@@ -1,95 +1,178 @@
 """``mailsetup check``: the live checks without the wizard, for admins, scripts and monitoring.
 
-Readable output is one line per step (✓ / ✗ / ! / -) with the diagnosis under a failure; with
-``--json`` one JSON document in the shape of :meth:`CheckReport.to_json`. Exit codes: 0 nothing
-failed, 1 a check failed, 2 the settings file is missing, unreadable or invalid (or a secret is
-missing and nobody can be asked), 130 on Ctrl+C.
+Readable output is one line per step (✓ / ✗ / ! / -) with the diagnosis under a failure, targets
+in the report's order (:mod:`tui.checks.cli_text`); with ``--json`` exactly one JSON document on
+stdout, whatever happens: the report (:meth:`CheckReport.to_json`), or ``{"ok": false, "error":
+{"code", "message", "problems"}}`` when the run cannot start or is interrupted.
+
+Exit codes: 0 nothing failed, 1 a check failed, 2 the settings file is missing, unreadable or
+invalid, a secret is missing and nobody can be asked, or ``--only`` names an unknown target;
+128 + the signal on SIGINT (130, Ctrl+C), SIGHUP (129) and SIGTERM (143) — within a second,
+whatever the network is doing: the run's sockets are shut and nothing waits for a hung thread.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
+import math
+import os
+import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.checks.events import INCOMING_STEPS, OUTGOING_STEPS, CheckEvent, CheckReport, Status
+from tui.checks.cli_text import HumanPrinter, write_lines, write_raw
+from tui.checks.events import CheckReport
+from tui.safe_text import json_safe, terminal_safe
 
 if TYPE_CHECKING:
     from tui.settings.model import Settings
 
-STEPS_OF = {"outgoing": OUTGOING_STEPS, "incoming": INCOMING_STEPS}
-
 EXIT_OK, EXIT_FAILED, EXIT_SETTINGS, EXIT_INTERRUPTED = 0, 1, 2, 130
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+MAX_TIMEOUT = 600.0  # ten minutes for one call is already far beyond any sane server
+MAX_WAIT = 3600.0  # Microsoft documents propagation in minutes, not hours
+
+
+def seconds_type(*, zero_ok: bool, most: float) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds in range, checked when the line is parsed."""
+    least = "0 or more" if zero_ok else "more than 0"
+
+    def parse(text: str) -> float:
+        shown = text if len(text) <= 24 else text[:24] + "…"
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok) or value > most:
+            raise argparse.ArgumentTypeError(
+                f"{shown!r}: give {least} seconds, at most {most:g}"
+            )
+        return value
+
+    parse.__name__ = "seconds"  # argparse names the type in its messages
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Help texts stay short: `mailsetup check --help` must fit 80 columns.
     parser.add_argument(
         "--only",
         metavar="WHAT",
         action="append",
-        help="check only 'outgoing', only 'incoming' (every account), or one account by its "
+        help="check only 'outgoing', 'incoming' (every account) or one account by its "
         "e-mail address; repeatable",
     )
     parser.add_argument("--no-send", action="store_true", help="skip sending the test message")
     parser.add_argument(
         "--round-trip",
         action="store_true",
-        help="also send a message to the first incoming account and wait until it arrives",
+        help="also send a message to the first incoming account and wait for it",
     )
     parser.add_argument(
         "--wait",
         metavar="SECONDS",
-        type=float,
+        type=seconds_type(zero_ok=True, most=MAX_WAIT),
         default=0.0,
-        help="right after setup Microsoft may answer 403, AADSTS700016 or AADSTS65001 for a few "
-        "minutes; keep retrying for up to this many seconds (default: 0, report at once)",
+        help="keep retrying for up to this long while Microsoft still answers 403, "
+        "AADSTS700016 or AADSTS65001, as it does for a few minutes after setup "
+        f"(default: 0, report at once; at most {MAX_WAIT:g})",
     )
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=float,
+        type=seconds_type(zero_ok=False, most=MAX_TIMEOUT),
         default=None,
-        help="limit for each network call (default: the settings' checks.timeout, 30 s)",
+        help="longest time one network call may take, from connect to the last byte "
+        f"(default: the settings' checks.timeout, 30; at most {MAX_TIMEOUT:g})",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document instead of text"
     )
 
 
+class _Stopped(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def run(args: argparse.Namespace, config_path: Path) -> int:
     out, err = sys.stdout, sys.stderr
-    settings = _load(config_path, err)
-    if settings is None:
+    as_json = bool(args.json)
+
+    def refuse(
+        code: str,
+        message: str,
+        details: list[str],
+        problems: list[dict[str, Any]],
+        **extra: Any,
+    ) -> int:
+        write_lines(err, "\n".join([f"mailsetup check: {message}", *details]))
+        if as_json:
+            error = {"code": code, "message": message, "problems": problems, **extra}
+            document = json.dumps({"ok": False, "error": error}, indent=2, ensure_ascii=False)
+            write_raw(out, json_safe(document) + "\n")
         return EXIT_SETTINGS
+
+    settings = _load(config_path, refuse)
+    if isinstance(settings, int):
+        return settings
     targets = list(args.only or ["outgoing", "incoming"])
     if not args.only and not settings.incoming.accounts:
         targets = ["outgoing"]
+    unknown = _unknown_targets(settings, targets)
+    if unknown:
+        known = _known_targets(settings)
+        names = ", ".join(f"'{n}'" for n in unknown)
+        return refuse(
+            "UNKNOWN_TARGET",
+            f"--only {names}: no such check target",
+            ["  known targets: " + ", ".join(known)],
+            [{"target": n, "message": "unknown target"} for n in unknown],
+            known_targets=known,
+        )
     missing = _ask_for_missing_secrets(settings, targets, interactive=sys.stdin.isatty())
     if missing:
-        print("mailsetup check: secrets missing and no terminal to ask for them:", file=err)
-        for line in missing:
-            print(f"  {line}", file=err)
-        return EXIT_SETTINGS
+        return refuse(
+            "SECRETS_MISSING",
+            "secrets missing and no terminal to ask for them:",
+            [f"  {label} [{field}]: {why}" for label, field, why in missing],
+            [{"field": field, "message": why} for _, field, why in missing],
+        )
     problems = _problems(settings, targets)
     if problems:
         from tui.settings.validation import summarize
 
-        print(f"mailsetup check: {config_path}: {summarize(problems)}", file=err)
-        for p in problems:
-            step = f" (step {p.step_id})" if p.step_id else ""
-            print(f"  {p.label} [{p.field}]: {p.message}{step}", file=err)
-        return EXIT_SETTINGS
+        return refuse(
+            "SETTINGS_INVALID",
+            f"{config_path}: {summarize(problems)}",
+            [
+                f"  {p.label} [{p.field}]: {p.message}"
+                + (f" (step {p.step_id})" if p.step_id else "")
+                for p in problems
+            ],
+            [
+                {"field": p.field, "message": p.message, "guide_step": p.step_id or None}
+                for p in problems
+            ],
+        )
+    return _run_checks(args, settings, targets, out, err)
 
+
+def _run_checks(
+    args: argparse.Namespace, settings: Settings, targets: list[str], out: TextIO, err: TextIO
+) -> int:
     from tui.checks.runner import CheckRunner
+    from tui.checks.targets import expand
 
-    printer = (
-        _HumanPrinter(out, several=len(targets) > 1 or "incoming" in targets)
-        if not args.json
-        else None
-    )
+    order = [t.name for t in expand(settings, targets)[0]]
+    printer = None if args.json else HumanPrinter(out, err, order)
     cancel = threading.Event()
     runner = CheckRunner(
         settings,
@@ -104,47 +187,120 @@ def run(args: argparse.Namespace, config_path: Path) -> int:
         result["report"] = runner.run(targets, send=not args.no_send, round_trip=args.round_trip)
 
     worker = threading.Thread(target=work, name="mailsetup-check", daemon=True)
-    worker.start()
+    restore = _catch_stop_signals()
     try:
+        worker.start()
         while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        cancel.set()
-        worker.join(2.0)  # let the current step notice; a stuck call is bounded by its timeout
-        print("\ninterrupted", file=err)
-        return EXIT_INTERRUPTED
+            worker.join(0.1)
+    except (_Stopped, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, _Stopped) else signal.SIGINT
+        _stop(cancel, printer, args.json, out, err, signum)
+    finally:
+        restore()
     report = result.get("report")
     if report is None:  # the worker died: a bug, reported without secrets
-        print("mailsetup check: the check stopped unexpectedly", file=err)
+        message = "the check stopped unexpectedly"
+        write_lines(err, f"mailsetup check: {message}")
+        if args.json:
+            error = {"code": "INTERNAL", "message": message, "problems": []}
+            write_raw(out, json.dumps({"ok": False, "error": error}, indent=2) + "\n")
         return EXIT_FAILED
     if args.json:
-        print(report.to_json(), file=out)
+        write_raw(out, json_safe(report.to_json()) + "\n")
     else:
         assert printer is not None
         printer.summary(report)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _stop(
+    cancel: threading.Event,
+    printer: HumanPrinter | None,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+    signum: int,
+) -> None:
+    """Stop at once: cancel the run (the runner shuts its sockets), say so, and leave.
+
+    The process ends with ``os._exit``: a thread still inside a call must not be waited for by
+    the interpreter's shutdown, nor get a second Ctrl+C turned into a traceback there."""
+    code = 128 + int(signum)
+    cancel.set()
+    try:
+        if printer is not None:
+            printer.clear()
+        name = signal.Signals(signum).name
+        print(f"\ninterrupted ({name})" if name != "SIGINT" else "\ninterrupted", file=err)
+        if as_json:
+            error = {"code": "INTERRUPTED", "message": f"interrupted by {name}", "problems": []}
+            print(json.dumps({"ok": False, "error": error}, indent=2), file=out)
+        out.flush()
+        err.flush()
+    finally:
+        os._exit(code)
+
+
+def _catch_stop_signals() -> Callable[[], None]:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`_Stopped` in the main thread; any later one
+    ends the process on the spot (a second Ctrl+C while stopping)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    wanted = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    previous = {signum: signal.getsignal(signum) for signum in wanted}
+
+    def again(signum: int, frame: Any) -> None:
+        os._exit(128 + signum)
+
+    def first(signum: int, frame: Any) -> None:
+        for other in wanted:
+            signal.signal(other, again)
+        raise _Stopped(signum)
+
+    for signum in wanted:
+        signal.signal(signum, first)
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
 # --- settings ------------------------------------------------------------------------------------
 
 
-def _load(path: Path, err: TextIO) -> Settings | None:
+def _load(path: Path, refuse: Callable[..., int]) -> Settings | int:
+    """The settings, or the exit code after saying why they cannot be used."""
     from tui.settings.store import SettingsFileError, SettingsStore
 
     store = SettingsStore(path)
-    if not store.exists():
-        print(f"mailsetup check: no settings file at {path}", file=err)
-        print("  run `mailsetup` to create one, or pass --config FILE", file=err)
-        return None
     try:
+        if not store.exists():
+            return refuse(
+                "SETTINGS_MISSING",
+                f"no settings file at {path}",
+                ["  run `mailsetup` to create one, or pass --config FILE"],
+                [],
+            )
         return store.load()
     except SettingsFileError as exc:
-        where = f"{exc.path}" + (f":{exc.line}" if getattr(exc, "line", None) else "")
-        print(f"mailsetup check: {where}: {getattr(exc, 'message', exc)}", file=err)
-        return None
-    except OSError as exc:
-        print(f"mailsetup check: cannot read {path}: {exc.strerror or exc}", file=err)
-        return None
+        line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+        where = f"{exc.path}" + (f", line {line}" if line else "")
+        where += f", column {column}" if line and column else ""
+        message = str(getattr(exc, "message", exc))
+        problem: dict[str, Any] = {"message": terminal_safe(message)[:500]}
+        if line:
+            problem.update(line=line, column=column)
+        return refuse("SETTINGS_INVALID", f"{where}: {message}", [], [problem])
+    except (OSError, ValueError) as exc:  # unreadable, not text, not a regular file …
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return refuse(
+            "SETTINGS_UNREADABLE",
+            f"cannot read {path}: {why}",
+            [],
+            [{"message": terminal_safe(why)[:500]}],
+        )
 
 
 def _problems(settings: Settings, targets: list[str]) -> list[Any]:
@@ -176,13 +332,31 @@ def _problems(settings: Settings, targets: list[str]) -> list[Any]:
     return errors
 
 
+def _unknown_targets(settings: Settings, targets: list[str]) -> list[str]:
+    from tui.checks.targets import expand
+
+    return expand(settings, targets)[1]
+
+
+def _known_targets(settings: Settings) -> list[str]:
+    """What --only accepts here: the two kinds, then every account and the outgoing addresses."""
+    test = settings.outgoing.test
+    names = ["outgoing"]
+    if settings.incoming.accounts:
+        names.append("incoming")
+    names += [a.email.strip() for a in settings.incoming.accounts if a.email.strip()]
+    names += [a.strip() for a in (test.sender, test.user_name) if "@" in a]
+    return [terminal_safe(n) for n in dict.fromkeys(names)]
+
+
 def _ask_for_missing_secrets(
     settings: Settings, targets: list[str], *, interactive: bool
-) -> list[str]:
-    """Prompt (in a terminal) for secrets that are neither stored nor in the environment."""
+) -> list[tuple[str, str, str]]:
+    """Prompt (in a terminal) for secrets that are neither stored nor in the environment;
+    without a terminal, (label, field, why) of each one missing."""
     from tui.checks.targets import needed_secrets
 
-    missing: list[str] = []
+    missing: list[tuple[str, str, str]] = []
     asked: set[int] = set()
     for label, field, secret in needed_secrets(settings, targets):
         if secret.resolve() or id(secret) in asked:
@@ -191,126 +365,12 @@ def _ask_for_missing_secrets(
             continue  # simply not filled in: validation names it with the guide's words
         asked.add(id(secret))
         if interactive:
-            secret.value = getpass.getpass(f"{label}: ")
+            secret.value = getpass.getpass(f"{terminal_safe(label)}: ")
             continue
         where = (
             f"environment variable {secret.env} is not set"
             if secret.env
             else "not stored in the file"
         )
-        missing.append(f"{label} [{field}]: {where}")
+        missing.append((label, field, where))
     return missing
-
-
-# --- human output --------------------------------------------------------------------------------
-
-
-class _HumanPrinter:
-    """Prints one line per step, with the diagnosis under a failure.
-
-    With one target the lines stream as steps finish. With several (checked concurrently), each
-    target's block is printed when its last step is done, so blocks do not interleave; retry
-    notices show at once so a wait is never silent.
-    """
-
-    def __init__(self, out: TextIO, *, several: bool) -> None:
-        self.out = out
-        self.several = several
-        self._lock = threading.Lock()
-        self._explained: set[str] = set()
-        self._pending: dict[str, list[CheckEvent]] = {}
-        self._printed: dict[tuple[str, str], str] = {}  # (target, step) -> diagnosis code shown
-
-    def on_event(self, event: CheckEvent) -> None:
-        if event.status is Status.FAILED and event.retry_in is not None:
-            wait = f"retrying in {event.retry_in:.0f} s"
-            who = f"{event.target}  " if self.several else ""
-            self._write(f"  … {who}{event.step}: {_code(event)} — {wait}")
-            return
-        if not event.is_final:
-            return
-        if not self.several:
-            self._write("\n".join(self._lines(event, indent="")))
-            return
-        with self._lock:
-            block = self._pending.setdefault(event.target, [])
-            block.append(event)
-            done = len(block) == len(STEPS_OF[event.target.partition(":")[0]])
-        if done:
-            self._flush(event.target)
-
-    def _flush(self, target: str) -> None:
-        with self._lock:
-            block = self._pending.pop(target, [])
-        if block:
-            title = target.replace("incoming:", "incoming ")
-            lines = [title] + [line for e in block for line in self._lines(e, indent="  ")]
-            self._write("\n".join(lines))
-
-    def _lines(self, event: CheckEvent, indent: str) -> list[str]:
-        ms = f"  {event.duration_ms} ms" if event.duration_ms else ""
-        text = f"  {event.message}" if event.message else ""
-        lines = [f"{indent}{event.status.symbol} {event.step}{ms}{text}"]
-        diag = event.diagnosis
-        self._printed[(event.target, event.step)] = diag.code if diag else ""
-        with self._lock:
-            first_time = diag is not None and diag.code not in self._explained
-            if diag is not None:
-                self._explained.add(diag.code)
-        if diag is not None and (event.status is Status.FAILED or first_time):
-            lines += [indent + line for line in _diagnosis_lines(diag, event.status)]
-        return lines
-
-    def _write(self, text: str) -> None:
-        with self._lock:
-            print(text, file=self.out, flush=True)
-
-    def summary(self, report: CheckReport) -> None:
-        for target in list(self._pending):
-            self._flush(target)  # targets that stopped early (unknown account, cancel)
-        for event in report.failures:  # read again across the run (a 403 beside passes: E3)
-            shown = self._printed.get((event.target, event.step))
-            if event.diagnosis and shown is not None and shown != event.diagnosis.code:
-                self._write(f"{event.target} {event.step}, seen across the whole run:")
-                self._write("\n".join(_diagnosis_lines(event.diagnosis, event.status)))
-        failed = len(report.failures)
-        warned = sum(1 for c in report.checks if c.status is Status.WARNING)
-        if report.ok:
-            text = "All checks passed" + (
-                f" ({warned} warning{'s' * (warned != 1)})" if warned else ""
-            )
-        else:
-            text = f"{failed} check{'s' * (failed != 1)} failed"
-        self._write(text)
-
-
-def _code(event: CheckEvent) -> str:
-    return event.diagnosis.code if event.diagnosis else "failed"
-
-
-def _diagnosis_lines(diag: Any, status: Status) -> list[str]:
-    from tui.guide import step as guide_step
-
-    try:
-        title = guide_step(diag.guide_step).title
-    except KeyError:
-        title = ""
-    lines = [f"    {diag.code} — {diag.title}" if diag.title else f"    {diag.code}"]
-    lines.append(f"    {diag.cause}")
-    if status is Status.FAILED:
-        where = f"{diag.guide_step} — {title}" if title else diag.guide_step
-        lines.append(f"    Fix at {where}: {diag.fix}")
-    else:
-        lines.append(f"    What to do: {diag.fix}")
-    raw = diag.raw or {}
-    support = [
-        f"{k}={raw[k]}"
-        for k in ("error", "trace_id", "correlation_id", "timestamp", "http_status")
-        if raw.get(k)
-    ]
-    if support:
-        lines.append("    for support: " + "  ".join(support))
-    detail = raw.get("error_description") or raw.get("detail") or raw.get("message")
-    if detail:
-        lines.append("    raw: " + " ".join(str(detail).split())[:400])
-    return lines

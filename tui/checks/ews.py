@@ -13,9 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from requests.adapters import HTTPAdapter
-
-from tui.checks.http import remember
+from tui.checks.http import DeadlineAdapter, remember
 
 MAX_RENEWALS = 2
 
@@ -24,8 +22,10 @@ class TokenRefreshFailed(Exception):
     """The token expired and a fresh one could not be had within the bound."""
 
 
-class PinnedVerifyAdapter(HTTPAdapter):
-    """exchangelib's HTTP adapter: forces our trust setting and remembers each answer.
+class PinnedVerifyAdapter(DeadlineAdapter):
+    """exchangelib's HTTP adapter: forces our trust setting, bounds each EWS request as a whole
+    (``deadline``, set per run like exchangelib's own process-wide TIMEOUT) and remembers each
+    answer.
 
     exchangelib's sessions keep ``trust_env`` on, so REQUESTS_CA_BUNDLE would otherwise replace
     the CA bundle from the settings; pinning ``verify`` in ``send`` wins over both.
@@ -49,6 +49,7 @@ def configure(verify: str | bool, timeout: float) -> None:
 
     with _configure_lock:
         PinnedVerifyAdapter.verify = verify
+        PinnedVerifyAdapter.deadline = timeout
         BaseProtocol.HTTP_ADAPTER_CLS = PinnedVerifyAdapter
         BaseProtocol.TIMEOUT = timeout
 

@@ -5,6 +5,11 @@
 * :class:`CheckSession` is the ``requests.Session`` handed to msal: ``trust_env`` off so the CA
   bundle is really used, proxies still taken from the environment (HTTPS_PROXY, NO_PROXY), and a
   timeout on every request.
+* :class:`DeadlineAdapter` bounds each request from connect to the last byte of the body (msal's
+  through :class:`CheckSession`, exchangelib's through its ``HTTP_ADAPTER_CLS``): requests'
+  own timeout bounds each read only, which a server dripping one byte a second never trips
+  (requests documents that its timeout is no limit on the whole download; its maintainers
+  declined a total timeout: https://github.com/psf/requests/issues/4276).
 * :func:`mount_userrealm_stub` answers msal's port-less user-realm lookup locally when the
   authority runs on a non-443 port (the sandbox, a test server); real Entra gets the real call.
 * :data:`last_response` remembers, per thread, the last answer's status and headers: msal and
@@ -21,6 +26,10 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from tui.checks import deadline
 
 _BODY_KEPT = 2000
 
@@ -60,11 +69,113 @@ def effective_verify(ca_bundle: str) -> str | bool:
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
+# --- whole-call deadlines ------------------------------------------------------------------------
+
+
+class _TrackedConnection(HTTPConnection):
+    """Registers its socket with the call running on this thread (see :mod:`deadline`)."""
+
+    def _new_conn(self) -> Any:
+        sock = super()._new_conn()
+        deadline.track(sock)  # before TLS, so a handshake that drips is cut off too
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        deadline.track(self.sock)  # a kept-alive connection from the pool
+        super().request(*args, **kwargs)
+
+
+class _TrackedHTTPSConnection(_TrackedConnection, HTTPSConnection):
+    pass
+
+
+class _TrackedPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedConnection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+_TRACKED_POOLS = {"http": _TrackedPool, "https": _TrackedHTTPSPool}
+
+
+class CallTimedOut(requests.exceptions.ReadTimeout):
+    """No complete answer within the whole-call deadline (read as a time-out by diagnose)."""
+
+
+class CallAborted(requests.exceptions.ConnectionError):
+    """The run was stopped (Ctrl+C, Esc, quit) while this call was in flight."""
+
+
+def _seconds_of(timeout: Any) -> float | None:
+    if isinstance(timeout, (int, float)):
+        return float(timeout)
+    if isinstance(timeout, tuple) and all(isinstance(t, (int, float)) for t in timeout):
+        return float(sum(timeout))
+    return None
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An HTTP adapter whose ``send`` may last ``deadline`` seconds in all, body included.
+
+    The body is read inside ``send`` (requests would read it later, outside any bound); a caller
+    asking for a stream gets it from memory. ``deadline`` None: the request's own timeout.
+    """
+
+    deadline: float | None = None
+
+    def __init__(self, *args: Any, deadline: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if deadline is not None:
+            self.deadline = deadline
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _TRACKED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _TRACKED_POOLS
+        return manager
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        seconds = self.deadline or _seconds_of(kwargs.get("timeout")) or 30.0
+        where = urlsplit(request.url or "").netloc
+        with deadline.watch(seconds, where) as call:
+            try:
+                response = super().send(request, *args, **kwargs)
+                _ = response.content  # the last byte, under the same deadline
+            except Exception as exc:
+                if call.expired:
+                    raise _cut_short(call, request) from exc
+                raise
+            if call.expired:  # a body read to a shut socket ends early, without an error
+                response.close()
+                raise _cut_short(call, request)
+        return response
+
+
+def _cut_short(call: deadline.Call, request: requests.PreparedRequest) -> Exception:
+    if call.aborted:
+        return CallAborted(f"{call.what}: stopped", request=request)
+    return CallTimedOut(
+        f"{call.what}: no complete answer within {call.seconds:g} s (timed out)", request=request
+    )
+
+
+# --- the session msal uses -----------------------------------------------------------------------
+
+
 class CheckSession(requests.Session):
-    """A session with a default timeout, fixed trust and environment proxies."""
+    """A session with a default timeout, a whole-call deadline, fixed trust and env proxies."""
 
     def __init__(self, verify: str | bool, timeout: float) -> None:
         super().__init__()
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, DeadlineAdapter(deadline=timeout))
         self.trust_env = False  # otherwise REQUESTS_CA_BUNDLE silently overrides `verify`
         self.verify = verify
         self.default_timeout = timeout

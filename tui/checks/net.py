@@ -3,7 +3,8 @@
 Works on raw sockets (no HTTP) so it can tell "no DNS" from "refused" from "timed out" from
 "certificate not trusted" before any credentials are sent. HTTPS_PROXY from the environment is
 honoured with a CONNECT tunnel, which is also where a proxy asking for authentication (407)
-shows up.
+shows up. Connect, tunnel and TLS handshake together are one call under a whole-call deadline
+(:mod:`tui.checks.deadline`): a server that drips its handshake cannot hold the step.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from tui.checks import deadline
 from tui.checks.http import environment_proxies
 
 
@@ -26,7 +28,7 @@ class ReachResult:
     port: int
     ok: bool
     code: str = ""  # a key of diagnoses.NETWORK / HTTP ("DNS_FAILED", "HTTP407" …)
-    detail: str = ""
+    detail: str = ""  # what happened, without the host (the step's message names it once)
     via_proxy: str = ""
     duration_ms: int = 0
 
@@ -68,13 +70,19 @@ def resolve(host: str, port: int, timeout: float) -> list[tuple[str, int]]:
 
     worker = threading.Thread(target=lookup, daemon=True, name=f"dns-{host}")
     worker.start()
-    worker.join(timeout)
+    # Waited for in slices so an aborted run (Ctrl+C, Esc) does not wait for a slow resolver.
+    run = deadline.current_scope()
+    until = time.monotonic() + timeout
+    while worker.is_alive() and time.monotonic() < until:
+        worker.join(min(0.1, max(0.0, until - time.monotonic())))
+        if run is not None and run.aborted.is_set():
+            raise ReachFailure("CANCELLED", "DNS lookup stopped")
     if worker.is_alive():
-        raise ReachFailure("TIMED_OUT", f"DNS lookup of {host} took longer than {timeout:g} s")
+        raise ReachFailure("TIMED_OUT", f"DNS lookup took longer than {timeout:g} s")
     if error:
-        raise ReachFailure("DNS_FAILED", f"{host}: {error[0]}")
+        raise ReachFailure("DNS_FAILED", f"DNS lookup failed ({error[0]})")
     if not result:
-        raise ReachFailure("DNS_FAILED", f"{host}: no address")
+        raise ReachFailure("DNS_FAILED", "DNS lookup found no address")
     return result
 
 
@@ -82,15 +90,15 @@ def connect(host: str, port: int, timeout: float) -> socket.socket:
     last: ReachFailure | None = None
     for address in dict.fromkeys(resolve(host, port, timeout)):
         try:
-            return socket.create_connection(address, timeout=timeout)
+            sock = socket.create_connection(address, timeout=timeout)
+            deadline.track(sock)
+            return sock
         except ConnectionRefusedError as exc:
-            last = ReachFailure(
-                "CONNECTION_REFUSED", f"{host}:{port} refused the connection ({exc})"
-            )
+            last = ReachFailure("CONNECTION_REFUSED", f"refused the connection ({exc})")
         except TimeoutError:
-            last = ReachFailure("TIMED_OUT", f"{host}:{port} did not accept within {timeout:g} s")
+            last = ReachFailure("TIMED_OUT", f"did not accept within {timeout:g} s")
         except OSError as exc:
-            last = ReachFailure("CONNECTION_REFUSED", f"{host}:{port}: {exc}")
+            last = ReachFailure("CONNECTION_REFUSED", str(exc))
     assert last is not None
     raise last
 
@@ -149,17 +157,17 @@ def tls_handshake(sock: socket.socket, host: str, verify: str | bool, timeout: f
         with context.wrap_socket(sock, server_hostname=host) as tls:
             return tls.version() or "TLS"
     except ssl.SSLCertVerificationError as exc:
-        raise ReachFailure("TLS_UNTRUSTED", f"{host}: {exc.verify_message or exc}") from exc
+        raise ReachFailure("TLS_UNTRUSTED", str(exc.verify_message or exc)) from exc
     except (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError) as exc:
         raise ReachFailure(
-            "CONNECTION_CLOSED", f"{host}: closed during the TLS handshake ({exc})"
+            "CONNECTION_CLOSED", f"closed during the TLS handshake ({exc})"
         ) from exc
     except TimeoutError as exc:
-        raise ReachFailure("TIMED_OUT", f"{host}: no TLS answer within {timeout:g} s") from exc
+        raise ReachFailure("TIMED_OUT", f"no TLS answer within {timeout:g} s") from exc
     except ssl.SSLError as exc:
-        raise ReachFailure("TLS_FAILED", f"{host}: {exc}") from exc
+        raise ReachFailure("TLS_FAILED", str(exc)) from exc
     except OSError as exc:
-        raise ReachFailure("CONNECTION_CLOSED", f"{host}: {exc}") from exc
+        raise ReachFailure("CONNECTION_CLOSED", str(exc)) from exc
 
 
 def reach(url: str, verify: str | bool, timeout: float) -> ReachResult:
@@ -169,8 +177,22 @@ def reach(url: str, verify: str | bool, timeout: float) -> ReachResult:
     proxy = environment_proxies(url).get("https", "")
     started = time.monotonic()
     try:
-        sock = open_tunnel(proxy, host, port, timeout) if proxy else connect(host, port, timeout)
-        version = tls_handshake(sock, host, verify, timeout)
+        with deadline.watch(timeout, f"{host}:{port}") as call:
+            try:
+                sock = (
+                    open_tunnel(proxy, host, port, timeout)
+                    if proxy
+                    else connect(host, port, timeout)
+                )
+                version = tls_handshake(sock, host, verify, timeout)
+            except ReachFailure as exc:
+                if call.aborted:
+                    raise ReachFailure("CANCELLED", "stopped") from exc
+                if call.expired:
+                    raise ReachFailure(
+                        "TIMED_OUT", f"no complete TLS answer within {timeout:g} s"
+                    ) from exc
+                raise
     except ReachFailure as exc:
         return ReachResult(
             host, port, False, exc.code, exc.detail, _safe_proxy(proxy), _ms(started)

@@ -2,25 +2,32 @@
 
 :class:`CheckRunner` is the one entry point for the UI and ``mailsetup check``. Outgoing runs
 settings → reach → tenant → token → token contents → mailbox → send (→ round trip); each incoming
-account runs the first six. Targets run in a thread pool bounded by ``checks.concurrency``; reach
-and tenant answers are shared per run, and one token per user is reused while valid. Failures
-that fix themselves (propagation right after setup, throttling) are retried after a cancellable,
-announced wait, never beyond the ``wait`` budget. Every string that leaves goes through the
-redactor.
+account runs the first six. Targets run on daemon threads, at most ``checks.concurrency`` at
+once; reach and tenant answers are shared per run, and one token per user is reused while valid.
+Failures that fix themselves (propagation right after setup, throttling) are retried after a
+cancellable, announced wait, never beyond the ``wait`` budget. Every string that leaves goes
+through the redactor.
+
+Stopping: each network call has a whole-call deadline (:mod:`tui.checks.deadline`); the thread
+that called :meth:`CheckRunner.run` watches ``cancel`` and, when it is set, shuts the sockets of
+the calls in flight so the workers end at once. The threads are daemons, not an executor's: a
+hung server can never make the interpreter (or the wizard quitting) wait for them. The whole run
+is bounded too (:meth:`CheckRunner.run_limit`), from the timeout and the waits allowed.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import queue
 import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tui.checks import diagnose
+from tui.checks import deadline, diagnose
 from tui.checks.events import (
     INCOMING_STEPS,
     OUTGOING_STEPS,
@@ -43,6 +50,15 @@ MAX_THROTTLE_RETRIES = 4
 DEFAULT_RETRY_INTERVAL = 15.0  # the longest pause between two retries of the same step
 FIRST_RETRY = 2.0
 DEFAULT_ROUND_TRIP_TIMEOUT = 120.0
+# The most network calls one target makes in a row, each bounded by the timeout: reach (DNS and
+# connect+TLS for two hosts), discovery, the token (instance discovery, token), token renewals,
+# the mailbox and the send (each possibly once more after a renewal). Used for the run's bound.
+CALLS_PER_TARGET = 16
+RUN_MARGIN = 5.0  # seconds on top, for the bookkeeping between calls
+# Bounds for values that reach the runner unchecked (the CLI and the settings validate their
+# own): NaN, infinity or 1e308 would break socket timeouts and the deadline arithmetic.
+MAX_TIMEOUT = 3600.0
+MAX_WAIT = 86400.0
 
 EventCallback = Callable[[CheckEvent], None]
 
@@ -109,8 +125,8 @@ class CheckRunner:
     ) -> None:
         self.settings = settings
         self.on_event = on_event
-        self.timeout = float(timeout or settings.checks.timeout or 30.0)
-        self.wait = float(wait or 0.0)
+        self.timeout = _sane(timeout or settings.checks.timeout, default=30.0, most=MAX_TIMEOUT)
+        self.wait = _sane(wait, default=0.0, most=MAX_WAIT)
         self.cancel = cancel or threading.Event()
         self.retry_interval = retry_interval
         self.round_trip_timeout = round_trip_timeout
@@ -118,6 +134,18 @@ class CheckRunner:
         self.redactor = Redactor(settings.secrets())
         self._final: list[CheckEvent] = []
         self._lock = threading.Lock()
+        self._scope = deadline.Scope()
+        self._stopped_why = ""
+
+    def run_limit(self, targets: int, *, round_trip: bool = False) -> float:
+        """The longest a run of ``targets`` targets may take: every call at its deadline, every
+        wait at its budget, the targets in rounds of ``concurrency``. A backstop: calls and waits
+        are bounded one by one already."""
+        rounds = math.ceil(max(1, targets) / self.concurrency)
+        per_target = CALLS_PER_TARGET * self.timeout + max(self.wait, THROTTLE_BUDGET)
+        if round_trip:
+            per_target += self.round_trip_timeout
+        return rounds * per_target + RUN_MARGIN
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -132,6 +160,8 @@ class CheckRunner:
         from tui.checks.context import StepContext
 
         self._final = []
+        self._scope = deadline.Scope()
+        self._stopped_why = ""
         found, unknown = expand(self.settings, list(targets))
         if found:
             # Loaded before the log filter is attached, so their loggers exist and get it.
@@ -161,18 +191,47 @@ class CheckRunner:
     ) -> None:
         for name in unknown:
             self._report_unknown_target(name)
-        if len(found) <= 1 or self.concurrency == 1:
-            for target in found:
-                self._run_target(context, target, send=send, round_trip=round_trip)
+        if not found:
             return
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="check") as pool:
-            futures = [
-                pool.submit(self._run_target, context, t, send=send, round_trip=round_trip)
-                for t in found
-            ]
-            for future in futures:
-                future.result()
+        todo: queue.SimpleQueue[Target] = queue.SimpleQueue()
+        for target in found:
+            todo.put(target)
 
+        def worker() -> None:
+            with deadline.scope(self._scope):
+                while True:
+                    try:
+                        target = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        self._run_target(context, target, send=send, round_trip=round_trip)
+                    except Exception:  # a bug in a step must not leave the run waiting
+                        logging.getLogger(__name__).exception("check of %s failed", target.name)
+
+        # Daemon threads: Python's exit never joins them (an executor's would be joined, and a
+        # call stuck on a server would hold Ctrl+C or the wizard's quit).
+        threads = [
+            threading.Thread(target=worker, name=f"mailsetup-check-{i}", daemon=True)
+            for i in range(min(self.concurrency, len(found)))
+        ]
+        for thread in threads:
+            thread.start()
+        allowed = self.run_limit(len(found), round_trip=round_trip)
+        limit = time.monotonic() + allowed
+        while any(t.is_alive() for t in threads):
+            if self.cancel.wait(0.05):
+                break
+            if time.monotonic() > limit:
+                self._stopped_why = f"stopped: the run took longer than its {allowed:g} s limit"
+                self.cancel.set()
+                break
+        # Stopped: cut every call in flight so the workers see it at once, and give them a
+        # moment to report their steps as cancelled; a worker that still hangs is left behind.
+        self._scope.abort()
+        grace = time.monotonic() + 0.5
+        for thread in threads:
+            thread.join(max(0.0, grace - time.monotonic()))
     # --- events ---------------------------------------------------------------------------------
 
     def emit(self, event: CheckEvent) -> None:
@@ -219,7 +278,11 @@ class CheckRunner:
         failed_at = ""
         for name in names:
             if failed_at or self.cancel.is_set():
-                why = "cancelled" if self.cancel.is_set() else f"not run: {failed_at} failed"
+                why = (
+                    (self._stopped_why or "cancelled")
+                    if self.cancel.is_set()
+                    else f"not run: {failed_at} failed"
+                )
                 self.emit(CheckEvent(target.name, name, Status.SKIPPED, 0, why))
                 continue
             if name == STEP_SEND and not send:
@@ -244,6 +307,7 @@ class CheckRunner:
         started = time.monotonic()
         waited = 0.0
         while True:
+            deadline.take_aborted()
             try:
                 outcome = function(context, target)
             except Cancelled:
@@ -254,6 +318,9 @@ class CheckRunner:
                     _first_line(exc),
                     diagnose.from_exception(exc, target.name, context.last_response()),
                 )
+            if deadline.take_aborted() and outcome.status is Status.FAILED:
+                # The failure is the run being stopped (its sockets were shut), not the server.
+                outcome = StepOutcome(Status.SKIPPED, self._stopped_why or "cancelled")
             elapsed = int((time.monotonic() - started) * 1000)
             diag = outcome.diagnosis
             if outcome.status is Status.FAILED and diag is not None and not self.cancel.is_set():
@@ -307,6 +374,16 @@ class CheckRunner:
                     retry_in=left,
                 )
             )
+
+
+def _sane(value: Any, *, default: float, most: float) -> float:
+    try:
+        number = float(value or 0.0)
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(number) or number <= 0:
+        return default
+    return min(number, most)
 
 
 def _first_line(exc: BaseException) -> str:

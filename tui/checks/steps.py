@@ -190,7 +190,7 @@ def step_mailbox(ctx: StepContext, target: Target) -> StepOutcome:
     name, total = with_account(ctx, target, ews.inbox_summary)
     return StepOutcome(
         Status.WARNING,
-        f"{target.mailbox}: {name}, {total} items",
+        f"{target.mailbox}: {name}, {total} item{'' if total == 1 else 's'}",
         diagnose.from_code("EWS_RETIREMENT", target.name),
     )
 

@@ -16,6 +16,8 @@ B13 / C14 and each account's Val. column and last-validated time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -37,6 +39,7 @@ from tui.checks.events import (
     Status,
 )
 from tui.checks.redact import Redactor
+from tui.safe_text import terminal_safe
 from tui.screens.check_outcomes import (
     RETRY_BOUND,
     crash_report,
@@ -107,7 +110,8 @@ class CheckScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="check-body"):
-            yield Static(Text(screen_title(self.target)), id="check-title", classes="pane-title")
+            title = terminal_safe(screen_title(self.target))  # account addresses come from the file
+            yield Static(Text(title), id="check-title", classes="pane-title")
             yield Static("", id="check-route")
             yield ProgressBar(id="check-progress", show_eta=False)
             yield VerticalScroll(id="check-rows")
@@ -220,31 +224,53 @@ class CheckScreen(Screen[None]):
             rows.append(row)
         return rows
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="checks")
-    def run_checks(
+    @work(exclusive=True, exit_on_error=False, group="checks")
+    async def run_checks(
         self, run_id: int, settings: Settings, names: list[str], round_trip: bool, cancel: threading.Event
     ) -> None:
+        # An async worker around a daemon thread, not a thread worker: Textual runs those in
+        # asyncio's default executor, which the app's exit joins, so a hung server would hold
+        # Ctrl+Q. Cancelling this worker (Esc, a new run, quitting) cancels the run, whose
+        # sockets are then shut; the thread ends on its own and nothing waits for it.
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
         def post(message: Message) -> None:
             try:
                 self.post_message(message)
             except RuntimeError:  # the app's loop is gone (quit while a request hung)
                 pass
 
-        try:
-            from tui.checks import CheckRunner
+        def finished() -> None:
+            if not done.done():
+                done.set_result(None)
 
-            runner = CheckRunner(
-                settings,
-                on_event=lambda event: post(self.StepReported(run_id, event)),
-                wait=self.RETRY_WAIT,
-                cancel=cancel,
-            )
-            report = runner.run(names, send=True, round_trip=round_trip)
-        except BaseException as exc:  # noqa: BLE001 - whatever happens, the app must not crash
-            text = Redactor(settings.secrets())(f"{type(exc).__name__}: {exc}")
-            post(self.RunFinished(run_id, None, text))
-            return
-        post(self.RunFinished(run_id, report))
+        def check() -> None:
+            try:
+                from tui.checks import CheckRunner
+
+                runner = CheckRunner(
+                    settings,
+                    on_event=lambda event: post(self.StepReported(run_id, event)),
+                    wait=self.RETRY_WAIT,
+                    cancel=cancel,
+                )
+                report = runner.run(names, send=True, round_trip=round_trip)
+            except BaseException as exc:  # noqa: BLE001 - whatever happens, the app must not crash
+                text = Redactor(settings.secrets())(f"{type(exc).__name__}: {exc}")
+                post(self.RunFinished(run_id, None, text))
+            else:
+                post(self.RunFinished(run_id, report))
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                    loop.call_soon_threadsafe(finished)
+
+        threading.Thread(target=check, name=f"mailsetup-check-run-{run_id}", daemon=True).start()
+        try:
+            await done
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
 
     # --- events from the worker ---------------------------------------------------------------
 
@@ -337,8 +363,8 @@ class CheckScreen(Screen[None]):
         shown = {e.diagnosis.code: e.diagnosis for e in report.checks if e.status is Status.WARNING and e.diagnosis}
         for diagnosis in shown.values():
             warnings.append("\n" if warnings else "")
-            warnings.append(f"! {diagnosis.title}: ", style="bold")
-            warnings.append(diagnosis.cause)
+            warnings.append(f"! {terminal_safe(diagnosis.title)}: ", style="bold")
+            warnings.append(terminal_safe(diagnosis.cause))
         notes = self.query_one("#check-warnings", Static)
         notes.update(warnings)
         notes.display = bool(shown)
@@ -363,6 +389,9 @@ class CheckScreen(Screen[None]):
         return panel.event if panel.display else None
 
     # --- actions ------------------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        self.cancel.set()  # the wizard quitting: the run's sockets are shut, its thread ends
 
     def action_back(self) -> None:
         self.cancel.set()

@@ -3,7 +3,8 @@
 A row shows a small spinner while its step runs (one character, advanced by the screen's timer:
 Textual's LoadingIndicator is far too big for a table row), then ✓ / ! / ✗ / - with the duration
 and, for warnings and failures, the code and title of the diagnosis. Everything is rendered as
-``rich.text.Text``: messages carry Microsoft's and the admin's text, never markup.
+``rich.text.Text``: messages carry Microsoft's and the admin's text, never markup, and pass
+:func:`tui.safe_text.terminal_safe` so no escape sequence in them reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.checks.events import CheckEvent, Status
+from tui.safe_text import terminal_safe
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STEP_WIDTH = 15
@@ -41,7 +43,7 @@ def format_duration(ms: int | None) -> str:
 def target_label(target: str) -> str:
     if target == "outgoing":
         return "Outgoing (B13)"
-    return f"Incoming {target.removeprefix('incoming:')}"
+    return f"Incoming {terminal_safe(target.removeprefix('incoming:'))}"
 
 
 class CheckStepRow(Static):
@@ -113,16 +115,16 @@ class CheckStepRow(Static):
             else:
                 text.append("running…", style="dim")
             if event.diagnosis is not None:
-                text.append(f"  {event.diagnosis.code}")
+                text.append(f"  {terminal_safe(event.diagnosis.code)}")
             return text
         duration = "·" if self.frozen else format_duration(event.duration_ms)
         text.append(f"{duration:>7}  ")
         if event.diagnosis is not None and event.status is Status.FAILED:
-            text.append(f"{event.diagnosis.code} {event.diagnosis.title}")
+            text.append(terminal_safe(f"{event.diagnosis.code} {event.diagnosis.title}"))
         elif event.diagnosis is not None and event.status is Status.WARNING:
-            text.append(event.diagnosis.title)
+            text.append(terminal_safe(event.diagnosis.title))
         elif event.status is Status.SKIPPED:
-            text.append(event.message, style="dim")
+            text.append(terminal_safe(event.message), style="dim")
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

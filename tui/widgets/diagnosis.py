@@ -4,7 +4,8 @@ The panel says the cause in plain words, names the guide step that fixes it with
 :mod:`tui.guide` ("A17 — Allow public client flows"), gives the fix, and keeps Microsoft's raw
 error (error text, trace id, correlation id, timestamp …) behind a toggle. :func:`support_details`
 builds the text the copy key puts on the clipboard; it is redacted again here with the settings'
-secrets, so neither the panel nor the copy can carry a password, a secret or a token.
+secrets, so neither the panel nor the copy can carry a password, a secret or a token. Text from
+outside (Microsoft's answers, exception messages) passes :func:`tui.safe_text.terminal_safe`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widgets import Static
 from tui.checks.events import CheckEvent, Diagnosis, Status
 from tui.checks.redact import Redactor
 from tui.guide import step
+from tui.safe_text import terminal_safe
 
 # What Microsoft support asks for first, in this order; the rest of ``raw`` follows.
 RAW_FIRST = ("error", "error_codes", "suberror", "error_description", "trace_id", "correlation_id", "timestamp")
@@ -50,7 +52,7 @@ def raw_lines(raw: dict[str, Any]) -> list[str]:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         # Entra puts trace id etc. on extra lines of error_description; keep them readable.
         shown = " / ".join(part.strip() for part in str(shown).splitlines() if part.strip())
-        lines.append(f"{key}: {shown}")
+        lines.append(terminal_safe(f"{key}: {shown}"))
     return lines
 
 
@@ -77,7 +79,7 @@ def support_details(event: CheckEvent, secrets: list[str], *, when: datetime | N
         if diagnosis.raw:
             lines.append("Microsoft's error:")
             lines += [f"  {line}" for line in raw_lines(diagnosis.raw)]
-    return redactor("\n".join(lines))
+    return redactor(terminal_safe("\n".join(lines), keep_newlines=True))
 
 
 class DiagnosisPanel(Vertical):
@@ -117,14 +119,17 @@ class DiagnosisPanel(Vertical):
         if event is None or diagnosis is None:
             return
         self.set_class(event.status is Status.WARNING, "-warning")
-        head = Text(f"{event.status.symbol} {event.step}: {diagnosis.title or 'failed'}")
-        head.append(f"  ({diagnosis.code})", style="dim")
+        title = diagnosis.title or "failed"
+        head = Text(terminal_safe(f"{event.status.symbol} {event.step}: {title}"))
+        head.append(f"  ({terminal_safe(diagnosis.code)})", style="dim")
         self.query_one("#diagnosis-head", Static).update(head)
-        self.query_one("#diagnosis-cause", Static).update(Text(diagnosis.cause))
+        cause = terminal_safe(diagnosis.cause, keep_newlines=True)
+        self.query_one("#diagnosis-cause", Static).update(Text(cause))
         self.query_one("#diagnosis-step", Static).update(
             Text(f"Fix at {step_heading(diagnosis.guide_step)}")
         )
-        self.query_one("#diagnosis-fix", Static).update(Text(diagnosis.fix))
+        fix = terminal_safe(diagnosis.fix, keep_newlines=True)
+        self.query_one("#diagnosis-fix", Static).update(Text(fix))
         self.query_one("#diagnosis-keys", Static).update(Text(self.keys_line()))
         raw = raw_lines(diagnosis.raw) or ["(no error text from Microsoft: the failure happened here)"]
         self.query_one("#diagnosis-raw", Static).update(Text("Microsoft's error\n" + "\n".join(raw)))
