@@ -380,11 +380,11 @@ def test_the_roles_warning_does_not_claim_ews_refuses_without_full_access_as_app
 def test_the_text_output_shows_the_e3_reading_the_streamed_lines_could_not_know():
     import io
 
-    from tui.checks.cli import _HumanPrinter
+    from tui.checks.cli_text import HumanPrinter
     from tui.checks.events import CheckReport
 
     out = io.StringIO()
-    printer = _HumanPrinter(out, several=False)
+    printer = HumanPrinter(out, io.StringIO(), ["outgoing"])
     blocked = mailbox_event(
         "incoming:kiosk@b.c", Status.FAILED, diagnose.from_http(403, "incoming:kiosk@b.c")
     )
