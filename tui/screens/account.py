@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 
 from tui.settings.model import ACCOUNT_TYPES, AVAILABLE_TO_ALL, Account
 from tui.settings.validation import check_email
-from tui.widgets.form import FieldInput, FieldRow
+from tui.widgets.form import FieldInput, FieldRow, set_applies
 from tui.widgets.tick_list import TickSelectionList
 from tui.widgets.ticks import TickBox
 
@@ -121,7 +121,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#available-to", Input).disabled = not self.account.available_to
+        set_applies(self.query_one("#available-to", Input), bool(self.account.available_to))
         self.query_one("#account-email", FieldInput).control.focus()
 
     def focus_field(self, name: str) -> None:
@@ -137,10 +137,9 @@ class AccountScreen(ModalScreen[AccountValues | None]):
 
     @on(Checkbox.Changed, "#available-to-all")
     def _all_toggled(self, event: Checkbox.Changed) -> None:
-        names = self.query_one("#available-to", Input)
-        names.disabled = event.value
-        if not event.value:
-            names.focus()
+        # Focus stays on the box: the names field comes next on the Tab path (it used to grab
+        # focus, so the admin's Tab went on to Keep and the names typed there were lost).
+        set_applies(self.query_one("#available-to", Input), not event.value)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
