@@ -112,6 +112,12 @@ class FieldRow(Vertical):
         # The label sits above the control: bring the whole row (label, control, error line)
         # into view, also when the control itself already was (Textual scrolls only then).
         self.call_after_refresh(self.scroll_visible, animate=False)
+        # A class, not :focus-within: Textual does not restyle the label (a sibling of the
+        # focused control) when only the pseudo-class changes. The sheet reverses the label.
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
 
 
 class FieldInput(FieldRow):
