@@ -20,6 +20,7 @@ from tui.widgets.error_summary import ErrorSummary
 from tui.widgets.field_access import format_minutes
 from tui.widgets.form import numbered_label
 from tui.widgets.ticks import TickBox
+from tui.widgets.wrap_text import BreakAtDots
 
 ID_FIELDS = ("client_id", "tenant_id")
 
@@ -40,13 +41,16 @@ def port_text(port: int) -> str:
     return f"{port} (default, 443)" if port == 0 else str(port)
 
 
-def value_table(rows: list[tuple[str, Text]]) -> Table:
+def value_table(rows: list[tuple[str, Text]], header: tuple[str, str] | None = None) -> Table:
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(ratio=1, style="bold")
     table.add_column(ratio=1)
+    if header is not None:
+        table.add_row(*(Text(h, style="italic underline") for h in header))
     for label, value in rows:
-        value.overflow = "fold"  # a GUID is longer than the column at 80x24: wrap, never cut
-        table.add_row(Text(label), value)
+        # Addresses and host names wrap before "@" and dots, never mid-word; a GUID that is
+        # longer than the column at 80x24 still folds (it has no such break).
+        table.add_row(BreakAtDots(Text(label)), BreakAtDots(value))
     return table
 
 
@@ -138,7 +142,9 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
         rows.append((f"{i} {acc.email or '(no e-mail)'}", detail))
     if not rows:
         rows.append(("No accounts yet", Text("add them at C8 (F5)", style="dim")))
-    groups.append(("C  E-mail accounts (C8–C13)", value_table(rows)))
+    header = ("C9 E-mail", "C10 User name, C11 Password\nC12 Type; C13 Available")
+    table = value_table(rows, header if inc.accounts else None)
+    groups.append(("C  E-mail accounts (C8–C13)", table))
     return groups
 
 
