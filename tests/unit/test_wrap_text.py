@@ -28,6 +28,11 @@ def test_words_break_at_spaces_and_lines_stay_lines() -> None:
     assert rows("user, ••••\nCase; to all", 30) == ["user, ••••", "Case; to all"]
 
 
+def test_guids_break_after_a_hyphen() -> None:
+    guid = "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"
+    assert rows(guid, 26) == ["1b2c3d4e-5f60-4a7b-8c9d-", "0e1f2a3b4c5d"]
+
+
 def test_a_piece_wider_than_the_row_is_folded() -> None:
     assert rows("1b2c3d4e5f604a7b", 10) == ["1b2c3d4e5f", "604a7b"]
     assert all(len(r) <= 5 for r in rows("verylongname@x.com", 5))

@@ -1,5 +1,5 @@
 """A Rich renderable that wraps values where an admin reads a break: at spaces, before ``@``
-and before dots, and only when nothing else fits, in the middle of a word.
+and dots, after hyphens (a GUID), and only when nothing else fits, in the middle of a word.
 
 Rich wraps at whitespace and folds anything longer mid-word, so at 80x24 the Summary showed
 ``orders@contoso.onmicro`` / ``soft.com``; this shows ``orders@contoso`` / ``.onmicrosoft.com``.
@@ -14,8 +14,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-# Zero-width split points: after a run of spaces, before "@" and before ".".
-_BREAKS = re.compile(r"(?<=\s)(?=\S)|(?=[@.])")
+# Zero-width split points: after a run of spaces, before "@" and ".", after "-" (GUIDs).
+_BREAKS = re.compile(r"(?<=\s)(?=\S)|(?=[@.])|(?<=-)(?=\w)")
 
 
 def break_rows(text: str, width: int) -> list[tuple[int, int]]:

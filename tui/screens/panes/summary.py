@@ -41,12 +41,10 @@ def port_text(port: int) -> str:
     return f"{port} (default, 443)" if port == 0 else str(port)
 
 
-def value_table(rows: list[tuple[str, Text]], header: tuple[str, str] | None = None) -> Table:
+def value_table(rows: list[tuple[str, Text]]) -> Table:
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(ratio=1, style="bold")
     table.add_column(ratio=1)
-    if header is not None:
-        table.add_row(*(Text(h, style="italic underline") for h in header))
     for label, value in rows:
         # Addresses and host names wrap before "@" and dots, never mid-word; a GUID that is
         # longer than the column at 80x24 still folds (it has no such break).
@@ -135,16 +133,20 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
     )
     rows: list[tuple[str, Text]] = []
     for i, acc in enumerate(inc.accounts, 1):
-        detail = Text(
-            f"{acc.user_name or '(no user name)'}, {acc.password.masked() or 'no password'}"
-        )
-        detail.append(f"\n{', '.join(acc.types) or 'no type'}; {acc.availability_label}")
-        rows.append((f"{i} {acc.email or '(no e-mail)'}", detail))
+        # Every value of a row under its own label, as the other groups show theirs: at 80
+        # columns a row of five unlabelled values in two columns read as one jumble.
+        if i > 1:
+            rows.append(("", Text("")))
+        rows += [
+            (f"C9 E-mail, row {i}", shown(acc.email)),
+            ("C10 User name", shown(acc.user_name)),
+            ("C11 Password", shown(acc.password)),
+            ("C12 Type", shown(", ".join(acc.types))),
+            ("C13 Available", Text(acc.availability_label)),
+        ]
     if not rows:
         rows.append(("No accounts yet", Text("add them at C8 (F5)", style="dim")))
-    header = ("C9 E-mail", "C10 User name, C11 Password\nC12 Type; C13 Available")
-    table = value_table(rows, header if inc.accounts else None)
-    groups.append(("C  E-mail accounts (C8–C13)", table))
+    groups.append(("C  E-mail accounts (C8–C13)", value_table(rows)))
     return groups
 
 
