@@ -129,7 +129,7 @@ def test_account_modal_no_color(snap_compare, resumed_no_color: MailSetupApp) ->
 
 
 def test_account_modal_names_for_some(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
-    """C13 unticked, names typed, focus back on the box: the field stays in view and in Tab order."""
+    """C13 unticked, names typed, focus back on the box: the names field stays shown."""
 
     async def run_before(pilot: Pilot) -> None:
         await at_step("C8")(pilot)
