@@ -14,8 +14,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
-# Zero-width split points: after a run of spaces, before "@" and ".", after "-" (GUIDs).
-_BREAKS = re.compile(r"(?<=\s)(?=\S)|(?=[@.])|(?<=-)(?=\w)")
+# Zero-width split points: after a run of spaces, before "@" and ".", and after a hyphen
+# between hex digits (a GUID; "e-mail" stays whole).
+_BREAKS = re.compile(r"(?<=\s)(?=\S)|(?=[@.])|(?<=[0-9a-fA-F]-)(?=[0-9a-fA-F])")
 
 
 def break_rows(text: str, width: int) -> list[tuple[int, int]]:
