@@ -194,7 +194,7 @@ class StageTree(ScrollView, can_focus=True):
             pieces = [label[node.head + a : node.head + b] for a, b in break_rows(body, room)]
         else:
             pieces = [Text(body[a:b], style=label.style) for a, b in break_rows(body, room)]
-        pad = Text(" " * node.head, style=label.style)
+        pad = Text(" " * node.head)
         node.parts = [head + pieces[0]] + [pad + piece for piece in pieces[1:]]
 
     def _rewrap(self, width: int) -> None:
