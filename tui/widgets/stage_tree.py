@@ -114,6 +114,12 @@ class StageTree(ScrollView, can_focus=True):
         & > .stage-tree--guides { color: $ansi-background; }
         &:nocolor > .stage-tree--cursor { text-style: reverse; }
     }
+    /* Without colour two greys cannot say which list has the keys: the cursor of a focused
+       tree is reversed, the current step of an unfocused one only underlined. */
+    StageTree:nocolor {
+        & > .stage-tree--cursor { text-style: bold underline; background: transparent; }
+        &:focus > .stage-tree--cursor { text-style: bold reverse; }
+    }
     """
 
     cursor_line: var[int] = var(-1, always_update=True)
