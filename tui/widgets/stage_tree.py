@@ -215,9 +215,9 @@ class StageTree(ScrollView, can_focus=True):
             self.scroll_to_line(self.cursor_line)
 
     def on_resize(self, event: events.Resize) -> None:
-        # The vertical scrollbar takes its column whether or not it shows (StepSidebar keeps
-        # it), so wrap to the room left of it.
-        self._rewrap(self.scrollable_content_region.width)
+        # Wrap to the room left of the vertical scrollbar whether or not it shows: wrapping to
+        # the room it actually leaves could add rows, bring the scrollbar, wrap again, and so on.
+        self._rewrap(max(0, self.size.width - self.styles.scrollbar_size_vertical))
 
     def _set_expanded(self, node: StageNode, expanded: bool) -> None:
         if node.allow_expand and node.expanded != expanded:
