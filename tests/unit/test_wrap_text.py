@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from tui.widgets.wrap_text import BreakAtDots, break_rows
+from tui.widgets.wrap_text import BreakAtDots, break_rows, hang_wrap
 
 
 def rows(text: str, width: int) -> list[str]:
@@ -42,3 +42,12 @@ def test_renders_in_a_rich_console_with_styles_kept() -> None:
     console = Console(width=16, record=True, color_system=None)
     console.print(BreakAtDots(Text("orders@contoso.onmicrosoft.com", style="bold")))
     assert console.export_text().splitlines() == ["orders@contoso", ".onmicrosoft.com"]
+
+
+def test_hanging_rows_keep_the_head_column_and_the_styles() -> None:
+    label = Text("● ", style="bold")
+    label.append("A1  ", style="bold")
+    label.append("Sign in to the Entra admin center")
+    parts = hang_wrap(label, 6, 16)
+    assert [p.plain for p in parts] == ["● A1  Sign in to the", "      Entra admin", "      center"]
+    assert parts[0].get_style_at_offset(Console(), 2).bold

@@ -26,7 +26,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.wrap_text import break_rows
+from tui.widgets.wrap_text import hang_wrap
 
 TOGGLE_STYLE = Style.from_meta({"toggle": True})  # a click on ▼/▶ toggles, as in Tree
 ICON_NODE, ICON_NODE_EXPANDED = "▶ ", "▼ "
@@ -190,18 +190,7 @@ class StageTree(ScrollView, can_focus=True):
         if self._wrap_width <= 0 or label.cell_len <= width or room < 8:
             node.parts = [label]
             return
-        # Plain-text breaks, cheap Text pieces: Rich's Text.wrap and slicing cost ~0.5 ms a
-        # node, and every node is wrapped again on the first resize, before the first frame.
-        plain = label.plain
-        head = label.copy()
-        head.right_crop(len(plain) - node.head)
-        body = plain[node.head :]
-        if any(span.end > node.head for span in label.spans):  # styled inside the title
-            pieces = [label[node.head + a : node.head + b] for a, b in break_rows(body, room)]
-        else:
-            pieces = [Text(body[a:b], style=label.style) for a, b in break_rows(body, room)]
-        pad = Text(" " * node.head)
-        node.parts = [head + pieces[0]] + [pad + piece for piece in pieces[1:]]
+        node.parts = hang_wrap(label, node.head, room)
 
     def _rewrap(self, width: int) -> None:
         if width == self._wrap_width:

@@ -54,6 +54,25 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def hang_wrap(label: Text, head: int, room: int) -> list[Text]:
+    """``label`` in rows: its first ``head`` cells (a mark, an id) start the first row, the
+    rest wraps to ``room`` cells under it (a hanging indent), at :func:`break_rows`' points.
+
+    Plain-text breaks and cheap Text pieces: Rich's own wrap and slicing cost ~0.5 ms a label,
+    and the sidebar wraps every label again on its first resize, before the first frame.
+    """
+    plain = label.plain
+    first = label.copy()
+    first.right_crop(len(plain) - head)
+    body = plain[head:]
+    if any(span.end > head for span in label.spans):  # styled inside the body: slice it
+        pieces = [label[head + a : head + b] for a, b in break_rows(body, room)]
+    else:
+        pieces = [Text(body[a:b], style=label.style) for a, b in break_rows(body, room)]
+    pad = Text(" " * head)
+    return [first + pieces[0]] + [pad + piece for piece in pieces[1:]]
+
+
 class BreakAtDots:
     """``Text`` that wraps at spaces, ``@`` and dots (see :func:`break_rows`)."""
 
