@@ -82,3 +82,27 @@ async def test_portal_done_marks_come_first(sandbox: Sandbox, tmp_path: Path) ->
         await pilot.pause()
         assert str(boxes[0].label).startswith("done ")
         assert all(not str(b.label).startswith("done") for b in boxes[1:])
+
+
+async def test_type_list_lights_its_row_only_when_focused(config_path: Path) -> None:
+    """C12: a lit row in a list the keys do not reach reads as "the focus is here"."""
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_goto_step("C8")
+        await pilot.pause()
+        await pilot.press("plus")
+        await pilot.pause()
+        types = app.screen.query_one("#account-types")
+        types.focus()
+        await pilot.pause()
+
+        def backgrounds() -> set[object]:
+            return {seg.style.bgcolor for y in range(2) for seg in types.render_line(y)
+                    if seg.text.strip() and seg.style is not None and seg.text not in "[]✓"}
+
+        assert len(backgrounds()) == 2  # focused: the highlighted row stands out
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not types
+        assert len(backgrounds()) == 1  # blurred: every row alike
