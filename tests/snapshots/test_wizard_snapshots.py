@@ -1,5 +1,8 @@
 """Snapshots of the wizard at 80x24: each stage, the error summary, the accounts table, the help.
 
+The form pane and the account dialog are also taken under ``NO_COLOR`` (Textual reads it when the
+App is created, so the fixture sets it before): fields, ticks and focus must read in greys too.
+
 Deterministic: the settings file is always called settings.toml (only its name is shown), no
 clocks are on screen, and the cursor does not blink. Regenerate with ``--snapshot-update`` only
 after looking at the new pictures. No snapshot may contain a test password (checked below).
@@ -48,8 +51,7 @@ def fresh(tmp_path: Path) -> MailSetupApp:
     return MailSetupApp(tmp_path / "settings.toml")
 
 
-@pytest.fixture
-def resumed(tmp_path: Path) -> MailSetupApp:
+def resumed_app(tmp_path: Path) -> MailSetupApp:
     settings = filled_settings()
     # One incomplete row and a missing tenant ID, so the guide's error summary has content.
     settings.incoming.accounts.append(Account("new@contoso.com", "", Secret(""), ["Quote"]))
@@ -57,6 +59,19 @@ def resumed(tmp_path: Path) -> MailSetupApp:
     path = tmp_path / "settings.toml"
     save_settings(settings, path)
     return MailSetupApp(path)
+
+
+@pytest.fixture
+def resumed(tmp_path: Path) -> MailSetupApp:
+    return resumed_app(tmp_path)
+
+
+@pytest.fixture
+def resumed_no_color(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> MailSetupApp:
+    monkeypatch.setenv("NO_COLOR", "1")  # before the App exists: Textual reads it in __init__
+    app = resumed_app(tmp_path)
+    assert app.no_color
+    return app
 
 
 def test_stage_a_ids_with_error(snap_compare, fresh: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +113,10 @@ def test_stage_b_form(snap_compare, resumed: MailSetupApp) -> None:  # type: ign
     assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("B5"))
 
 
+def test_stage_b_form_no_color(snap_compare, resumed_no_color: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(resumed_no_color, terminal_size=SIZE, run_before=at_step("B5"))
+
+
 def test_stage_c_server(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("C4"))
 
@@ -106,12 +125,32 @@ def test_accounts_table_and_error_summary(snap_compare, resumed: MailSetupApp) -
     assert snap_compare(resumed, terminal_size=SIZE, run_before=at_step("C15"))
 
 
+async def open_account_modal(pilot: Pilot) -> None:
+    await at_step("C8")(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    pilot.app.screen.focused.post_message(events.Paste("x"))  # type: ignore[union-attr]
+    await pilot.pause()
+    steady(pilot)
+
+
 def test_account_modal(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(resumed, terminal_size=SIZE, run_before=open_account_modal)
+
+
+def test_account_modal_no_color(snap_compare, resumed_no_color: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(resumed_no_color, terminal_size=SIZE, run_before=open_account_modal)
+
+
+def test_account_modal_names_for_some(snap_compare, resumed: MailSetupApp) -> None:  # type: ignore[no-untyped-def]
+    """C13 unticked, names typed, focus back on the box: the names field stays shown."""
+
     async def run_before(pilot: Pilot) -> None:
         await at_step("C8")(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        pilot.app.screen.focused.post_message(events.Paste("x"))  # type: ignore[union-attr]
+        pilot.app.screen.query_one("#available-to-all").focus()
+        await pilot.press("space", "tab", *"Sales", "shift+tab")
         await pilot.pause()
         steady(pilot)
 

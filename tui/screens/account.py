@@ -13,13 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from tui.settings.model import ACCOUNT_TYPES, AVAILABLE_TO_ALL, Account
 from tui.settings.validation import check_email
-from tui.widgets.form import FieldInput, FieldRow
+from tui.widgets.form import FieldInput, FieldRow, set_applies
 from tui.widgets.tick_list import TickSelectionList
 from tui.widgets.ticks import TickBox
 
@@ -64,6 +64,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
     AccountScreen .modal-title { text-style: bold; margin: 0 0 1 0; }
     AccountScreen SelectionList { height: auto; max-height: 13; margin: 0 0 1 0; }
     AccountScreen #available-to-all { margin: 0 0 1 0; }
+    AccountScreen #available-to-row { height: auto; margin: 0 0 1 0; }
     AccountScreen #account-buttons { height: auto; align-horizontal: right; }
     AccountScreen #account-buttons Button { margin: 0 0 0 2; }
     """
@@ -110,18 +111,20 @@ class AccountScreen(ModalScreen[AccountValues | None]):
             yield TickBox(
                 AVAILABLE_TO_ALL, not acc.available_to, id="available-to-all", compact=True
             )
-            yield Input(
-                ", ".join(acc.available_to),
-                placeholder="users or groups, separated by commas",
-                id="available-to",
-                compact=True,
-            )
+            with Vertical(id="available-to-row"):
+                yield Label("Only these users or groups (commas between them)")
+                yield Input(
+                    ", ".join(acc.available_to),
+                    placeholder="e.g. Sales, j.doe",
+                    id="available-to",
+                    compact=True,
+                )
             with Horizontal(id="account-buttons"):
                 yield Button("Keep (ctrl+s)", id="keep", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#available-to", Input).disabled = not self.account.available_to
+        set_applies(self.query_one("#available-to-row"), bool(self.account.available_to))
         self.query_one("#account-email", FieldInput).control.focus()
 
     def focus_field(self, name: str) -> None:
@@ -137,10 +140,9 @@ class AccountScreen(ModalScreen[AccountValues | None]):
 
     @on(Checkbox.Changed, "#available-to-all")
     def _all_toggled(self, event: Checkbox.Changed) -> None:
-        names = self.query_one("#available-to", Input)
-        names.disabled = event.value
-        if not event.value:
-            names.focus()
+        # Focus stays on the box: the names field comes next on the Tab path (it used to grab
+        # focus, so the admin's Tab went on to Keep and the names typed there were lost).
+        set_applies(self.query_one("#available-to-row"), not event.value)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:

@@ -163,9 +163,10 @@ class PortalScreen(Screen[None]):
         if box.value != value:
             with box.prevent(Checkbox.Changed):
                 box.value = value
-        shown = Text(label)
-        if value:
-            shown.append(f"  {on_word}", style="bold")
+        # The word goes first, in a column of its own: at 80 columns a long label is cut at
+        # the right edge, and a word after it was cut with it.
+        shown = Text(f"{on_word if value else '':<4} ", style="bold")
+        shown.append(label)
         if box.label.plain != shown.plain:
             box.label = shown
 

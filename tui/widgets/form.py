@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.guide import field_label, field_number
@@ -41,6 +42,22 @@ def numbered_label(path: str, label: str | None = None) -> str:
     number = field_number(path)
     text = label or field_label(path)
     return f"{number} {text}" if number else text
+
+
+def set_applies(widget: Widget, applies: bool) -> None:
+    """Show a field a switch makes relevant, hide one it makes irrelevant; the one way to do it.
+
+    A field that does not apply is hidden *and* disabled, so Tab never stops on it and what
+    the screen shows is exactly the Tab path (a greyed-out field that Tab skips reads the same
+    as an empty one without colour). Its text stays in the widget: switching back shows it
+    again, nothing typed is lost. Focus never jumps: the admin Tabs on from the switch. Only
+    when the focused widget itself is hidden does focus step back to the one before it.
+    """
+    focused = widget.screen.focused if widget.is_attached else None
+    if not applies and focused is not None and widget in focused.ancestors_with_self:
+        widget.screen.focus_previous()
+    widget.display = applies
+    widget.disabled = not applies
 
 
 class FieldEdited(Message):
@@ -95,6 +112,12 @@ class FieldRow(Vertical):
         # The label sits above the control: bring the whole row (label, control, error line)
         # into view, also when the control itself already was (Textual scrolls only then).
         self.call_after_refresh(self.scroll_visible, animate=False)
+        # A class, not :focus-within: Textual does not restyle the label (a sibling of the
+        # focused control) when only the pseudo-class changes. The sheet reverses the label.
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
 
 
 class FieldInput(FieldRow):

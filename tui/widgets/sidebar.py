@@ -1,8 +1,10 @@
 """The sidebar: the guide's stages A, B, C and the summary, each step with its status marker.
 
 A two-level tree keeps the overview at 80x24: the open stage is expanded, the others show one
-line with their overall marker. It is a :class:`~tui.widgets.stage_tree.StageTree` (drawn like
-Textual's ``Tree``, a fraction of its start-up cost). Labels are ``rich.text.Text``, never markup.
+line with their overall marker. Names longer than the sidebar is wide wrap under their title
+(mark and id keep their own column), so every name reads in full. It is a
+:class:`~tui.widgets.stage_tree.StageTree` (drawn like Textual's ``Tree``, a fraction of its
+start-up cost). Labels are ``rich.text.Text``, never markup.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class StepSidebar(StageTree):
 
     DEFAULT_CSS = """
     StepSidebar {
-        width: 19; border-right: vkey $primary 50%; padding: 0;
+        width: 26; border-right: vkey $primary 50%; padding: 0;
         overflow-x: hidden; scrollbar-size-vertical: 1;
     }
     """
@@ -48,11 +50,14 @@ class StepSidebar(StageTree):
         # Labelled, expanded and with the cursor as first seen: the first layout is final.
         open_stage = open_step[0] if open_step and open_step != SUMMARY else None
         for stage in STAGES:
-            node = self.add(stage, self._stage_label(stage))
+            label = self._stage_label(stage)
+            node = self.add(stage, label, head=label.cell_len - len(STAGES[stage]))
             node.expanded = stage == open_stage
             self.stage_nodes[stage] = node
             for s in steps_of(stage):
-                self.step_nodes[s.id] = self.add(s.id, self._step_label(s.id), node)
+                label = self._step_label(s.id)
+                head = label.cell_len - len(s.title)  # the mark and the id
+                self.step_nodes[s.id] = self.add(s.id, label, node, head=head)
         self.step_nodes[SUMMARY] = self.add(SUMMARY, Text("  Summary"))
         self._lay_out()
         target = self.step_nodes.get(open_step or "")

@@ -1,10 +1,15 @@
-"""A two-level tree (stages and their steps) drawn exactly like Textual's ``Tree``, but light.
+"""A two-level tree (stages and their steps) drawn like Textual's ``Tree``, but light, and wrapping.
 
 Same guides, ▼/▶ toggles, cursor, hover, keys and mouse as a ``Tree`` with hidden root and guide
 depth 2, as one line-API widget over a fixed set of nodes. The ``Tree`` it replaces in the
 sidebar was the costliest part of the wizard's start-up (~60 ms): it rebuilt and re-rendered
-every line on each resize and style change, and the first frame sees several. Here a line is
+every line on each resize and style change, and the first frame sees several. Here a row is
 rendered once per look and kept until its label, the cursor, hover, focus or the styles change.
+
+Unlike ``Tree``, a label longer than the width wraps onto more rows (at word boundaries, with a
+hanging indent under the node's ``head``: the status mark and step id), so at 80 columns the
+step names stay readable instead of being cut after ten letters. A node is the unit of the
+cursor, hover and keys; rows are only how it is drawn.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.wrap_text import hang_wrap
+
 TOGGLE_STYLE = Style.from_meta({"toggle": True})  # a click on ▼/▶ toggles, as in Tree
 ICON_NODE, ICON_NODE_EXPANDED = "▶ ", "▼ "
 
@@ -28,14 +35,19 @@ ICON_NODE, ICON_NODE_EXPANDED = "▶ ", "▼ "
 class StageNode:
     """A top-level node (a stage, with its steps as children) or a step."""
 
-    def __init__(self, node_id: int, data: str, label: Text, parent: StageNode | None) -> None:
+    def __init__(
+        self, node_id: int, data: str, label: Text, parent: StageNode | None, head: int = 0
+    ) -> None:
         self.id = node_id
         self.data = data
         self.label = label
+        self.head = head  # cells of the label that continuation rows are indented by
         self.parent = parent
         self.children: list[StageNode] = []
         self.expanded = False
-        self.line = -1  # -1 while hidden in a collapsed stage
+        self.line = -1  # index among the shown nodes; -1 while hidden in a collapsed stage
+        self.row = -1  # first row it is drawn on
+        self.parts: list[Text] = [label]  # the label wrapped to the width, one Text per row
 
     @property
     def allow_expand(self) -> bool:
@@ -102,6 +114,12 @@ class StageTree(ScrollView, can_focus=True):
         & > .stage-tree--guides { color: $ansi-background; }
         &:nocolor > .stage-tree--cursor { text-style: reverse; }
     }
+    /* Without colour two greys cannot say which list has the keys: the cursor of a focused
+       tree is reversed, the current step of an unfocused one only underlined. */
+    StageTree:nocolor {
+        & > .stage-tree--cursor { text-style: bold underline; background: transparent; }
+        &:focus > .stage-tree--cursor { text-style: bold reverse; }
+    }
     """
 
     cursor_line: var[int] = var(-1, always_update=True)
@@ -110,18 +128,29 @@ class StageTree(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._roots: list[StageNode] = []
-        self._lines: list[StageNode] = []
+        self._lines: list[StageNode] = []  # the shown nodes; cursor_line and hover_line index it
+        self._rows: list[tuple[StageNode, int]] = []  # (node, part) for each drawn row
+        self._wrap_width = 0  # 0 until the widget knows its width: one row per node
         self._strips: dict[tuple[object, ...], Strip] = {}
         self._count = 0
 
-    def add(self, data: str, label: Text, parent: StageNode | None = None) -> StageNode:
+    def add(
+        self, data: str, label: Text, parent: StageNode | None = None, *, head: int = 0
+    ) -> StageNode:
+        """Add a node; ``head`` cells of its label (mark, id) stay left of wrapped rows."""
         self._count += 1
-        node = StageNode(self._count, data, label, parent)
+        node = StageNode(self._count, data, label, parent, head)
         (parent.children if parent is not None else self._roots).append(node)
         return node
 
     def _relabel(self, node: StageNode, label: Text) -> None:
         node.label = label
+        rows = len(node.parts)
+        self._wrap(node)
+        if len(node.parts) != rows:  # a status mark of another width: re-number the rows
+            self._lay_out()
+            self.refresh(layout=True)
+            return
         self._strips.clear()
         if node.line >= 0:
             self._refresh_line(node.line)
@@ -129,26 +158,55 @@ class StageTree(ScrollView, can_focus=True):
     # --- structure ----------------------------------------------------------------------------
 
     def _lay_out(self) -> None:
-        """Number the visible lines and size the virtual canvas (as Tree measures it)."""
+        """Number the shown nodes and their rows, and size the virtual canvas."""
         for root in self._roots:
             for child in root.children:
-                child.line = -1
+                child.line = child.row = -1
         lines: list[StageNode] = []
+        rows: list[tuple[StageNode, int]] = []
         for root in self._roots:
-            root.line = len(lines)
-            lines.append(root)
-            if root.expanded:
-                for child in root.children:
-                    child.line = len(lines)
-                    lines.append(child)
+            for node in [root, *(root.children if root.expanded else [])]:
+                node.line, node.row = len(lines), len(rows)
+                lines.append(node)
+                rows.extend((node, part) for part in range(len(node.parts)))
         self._lines = lines
+        self._rows = rows
         self._strips.clear()
-        width = max(self._label_width(node) + (2 if node.parent else 0) for node in lines)
-        self.virtual_size = Size(width, len(lines))
+        width = max(self._label_width(node) for node in lines)
+        self.virtual_size = Size(width, len(rows))
 
-    @staticmethod
-    def _label_width(node: StageNode) -> int:
-        return node.label.cell_len + (len(ICON_NODE) if node.allow_expand else 0)
+    def _indent(self, node: StageNode) -> int:
+        """Cells left of the label: the guide of a step, the ▼/▶ of a stage."""
+        return (2 if node.parent else 0) + (len(ICON_NODE) if node.allow_expand else 0)
+
+    def _label_width(self, node: StageNode) -> int:
+        return self._indent(node) + max(part.cell_len for part in node.parts)
+
+    def _wrap(self, node: StageNode) -> None:
+        """Split the label into rows of the width; continuation rows hang under ``head``."""
+        width = self._wrap_width - self._indent(node)
+        label = node.label
+        room = width - node.head
+        if self._wrap_width <= 0 or label.cell_len <= width or room < 8:
+            node.parts = [label]
+            return
+        node.parts = hang_wrap(label, node.head, room)
+
+    def _rewrap(self, width: int) -> None:
+        if width == self._wrap_width:
+            return
+        self._wrap_width = width
+        for root in self._roots:
+            for node in [root, *root.children]:
+                self._wrap(node)
+        if self._lines:
+            self._lay_out()
+            self.scroll_to_line(self.cursor_line)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Wrap to the room left of the vertical scrollbar whether or not it shows: wrapping to
+        # the room it actually leaves could add rows, bring the scrollbar, wrap again, and so on.
+        self._rewrap(max(0, self.size.width - self.styles.scrollbar_size_vertical))
 
     def _set_expanded(self, node: StageNode, expanded: bool) -> None:
         if node.allow_expand and node.expanded != expanded:
@@ -185,8 +243,7 @@ class StageTree(ScrollView, can_focus=True):
     def scroll_to_line(self, line: int) -> None:
         if 0 <= line < len(self._lines):
             node = self._lines[line]
-            x = 2 if node.parent else 0
-            region = Region(x, line, self._label_width(node), 1)
+            region = Region(0, node.row, self._label_width(node), len(node.parts))
             self.scroll_to_region(
                 region, animate=False, force=True, origin_visible=False, x_axis=False
             )
@@ -210,23 +267,25 @@ class StageTree(ScrollView, can_focus=True):
     # --- drawing ------------------------------------------------------------------------------
 
     def _refresh_line(self, line: int) -> None:
-        self.refresh(Region(0, line - self.scroll_offset.y, self.size.width, 1))
+        node = self._lines[line]
+        self.refresh(Region(0, node.row - self.scroll_offset.y, self.size.width, len(node.parts)))
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         index = y + scroll_y
-        if index >= len(self._lines):
+        if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         key = (index, width, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._strips[key] = self._render_node_line(index, width)
+            node, part = self._rows[index]
+            strip = self._strips[key] = self._render_node_line(node, part, width)
         return strip.crop(scroll_x, scroll_x + width)
 
-    def _render_node_line(self, y: int, width: int) -> Strip:
-        """One line exactly as Tree draws it: guide, toggle icon, label, padding."""
-        node = self._lines[y]
+    def _render_node_line(self, node: StageNode, part: int, width: int) -> Strip:
+        """One row as Tree draws a line: guide, toggle icon, label (or the part of it), padding."""
+        y = node.line
         stage = node.parent or node
         component = self.get_component_rich_style
         hovered = self.hover_line
@@ -245,18 +304,21 @@ class StageTree(ScrollView, can_focus=True):
                 guide_style = component("stage-tree--guides", partial=True) + component(
                     "stage-tree--guides-selected", partial=True
                 )
-            corner = ("┗ ", "┣ ") if guide_style.bold else ("└ ", "├ ")
+            if part:
+                corner = ("  ", "┃ ") if guide_style.bold else ("  ", "│ ")
+            else:
+                corner = ("┗ ", "┣ ") if guide_style.bold else ("└ ", "├ ")
             text.append(corner[0] if node.is_last else corner[1], style=guide_style)
         label_style = component("stage-tree--label", partial=True)
         if hovered == y:
             label_style += component("stage-tree--highlight", partial=True)
         if self.cursor_line == y:
             label_style += component("stage-tree--cursor", partial=False)
-        node_label = node.label.copy()
+        node_label = node.parts[part].copy()
         node_label.stylize(label_style)
         if node.allow_expand:
             icon = ICON_NODE_EXPANDED if node.expanded else ICON_NODE
-            prefix = (icon, line_style + TOGGLE_STYLE)
+            prefix = (icon if not part else " " * len(icon), line_style + TOGGLE_STYLE)
         else:
             prefix = ("", line_style)
         label = Text.assemble(prefix, node_label)

@@ -1,21 +1,25 @@
-"""Checkboxes whose state reads without colour: a tick when on, a blank when off.
+"""Checkboxes whose state and extent read without colour: ``[✓]`` when on, ``[ ]`` when off.
 
-Textual draws the same "X" for on and off and tells them apart by colour only, which is lost
-with ``NO_COLOR`` and on monochrome projectors. These subclasses change the glyph and nothing else.
+Textual draws the same "X" for on and off and tells them apart by colour only, and draws the
+box's sides in the box's background colour (navy on black in the default theme, one grey on
+another under ``NO_COLOR``), so an unticked box was close to invisible. These subclasses draw
+brackets in the text colour and a tick or a blank inside; nothing else changes.
 The selection-list variant lives in :mod:`tui.widgets.tick_list` (only the account modal needs
 it, and SelectionList is not worth importing before the first frame).
 """
 
 from __future__ import annotations
 
-from textual.content import ContentText
+from textual.content import Content, ContentText
+from textual.style import Style
 from textual.widgets import Checkbox
 
 TICK = "✓"
+LEFT, RIGHT = "[", "]"
 
 
 class TickBox(Checkbox):
-    """A Checkbox showing ✓ when ticked."""
+    """A Checkbox showing ``[✓]`` when ticked and ``[ ]`` when not."""
 
     def __init__(
         self,
@@ -38,3 +42,10 @@ class TickBox(Checkbox):
     @property  # type: ignore[override]
     def BUTTON_INNER(self) -> str:  # noqa: N802 - the name Textual's ToggleButton reads
         return TICK if self.value else " "
+
+    @property
+    def _button(self) -> Content:
+        # The brackets take the widget's own text colour, so they show on every background.
+        inner = self.get_visual_style("toggle--button")
+        side = Style(foreground=self.styles.color, background=self.background_colors[1])
+        return Content.assemble((LEFT, side), (self.BUTTON_INNER, inner), (RIGHT, side))

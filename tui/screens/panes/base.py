@@ -165,6 +165,8 @@ class StepPane(VerticalScroll, can_focus=False):
         if not found:
             return False
         row = found.first(FieldRow)
+        if not row.display:  # a switch says it does not apply (the secret under another flow)
+            return False
         if isinstance(row, FieldInput):
             row.reveal()
         row.focus_control()

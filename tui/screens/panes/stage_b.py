@@ -20,7 +20,7 @@ from tui.settings.validation import (
     check_tenant_id,
 )
 from tui.widgets.field_access import get_text
-from tui.widgets.form import FieldInput, FieldSelect
+from tui.widgets.form import FieldInput, FieldSelect, set_applies
 
 FLOW_CHOICES = {flow.value: label for flow, label in AUTH_FLOWS.items()}
 SHARED_NOTE = (
@@ -88,7 +88,7 @@ class OutgoingPane(StepPane):
             uses_secret = (
                 get_text(self.settings, "outgoing.azure.auth_flow") == AuthFlow.CLIENT_SECRET.value
             )
-            secret_row.disabled = not uses_secret
+            set_applies(secret_row, uses_secret)
 
 
 class CheckFormPane(StepPane):

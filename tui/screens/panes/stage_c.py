@@ -28,7 +28,7 @@ from tui.screens.panes.base import StepPane
 from tui.screens.panes.stage_b import FLOW_CHOICES
 from tui.widgets.error_summary import ROW_RE, ErrorSummary
 from tui.widgets.field_access import get_text
-from tui.widgets.form import FieldInput
+from tui.widgets.form import FieldInput, set_applies
 
 COLUMNS = ("Val.", "E-mail", "User name", "Password", "Type", "Available")
 
@@ -64,7 +64,7 @@ class IncomingServerPane(StepPane):
         if path.endswith("auth_flow"):
             secret_row = self.query_one("#field-incoming-azure-client-secret", FieldInput)
             flow = get_text(self.settings, "incoming.azure.auth_flow")
-            secret_row.disabled = flow != AuthFlow.CLIENT_SECRET.value
+            set_applies(secret_row, flow == AuthFlow.CLIENT_SECRET.value)
 
 
 def types_label(types: list[str]) -> str:

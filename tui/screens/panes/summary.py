@@ -20,6 +20,7 @@ from tui.widgets.error_summary import ErrorSummary
 from tui.widgets.field_access import format_minutes
 from tui.widgets.form import numbered_label
 from tui.widgets.ticks import TickBox
+from tui.widgets.wrap_text import BreakAtDots
 
 ID_FIELDS = ("client_id", "tenant_id")
 
@@ -45,8 +46,9 @@ def value_table(rows: list[tuple[str, Text]]) -> Table:
     table.add_column(ratio=1, style="bold")
     table.add_column(ratio=1)
     for label, value in rows:
-        value.overflow = "fold"  # a GUID is longer than the column at 80x24: wrap, never cut
-        table.add_row(Text(label), value)
+        # Addresses and host names wrap before "@" and dots, never mid-word; a GUID that is
+        # longer than the column at 80x24 still folds (it has no such break).
+        table.add_row(BreakAtDots(Text(label)), BreakAtDots(value))
     return table
 
 
@@ -131,11 +133,17 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
     )
     rows: list[tuple[str, Text]] = []
     for i, acc in enumerate(inc.accounts, 1):
-        detail = Text(
-            f"{acc.user_name or '(no user name)'}, {acc.password.masked() or 'no password'}"
-        )
-        detail.append(f"\n{', '.join(acc.types) or 'no type'}; {acc.availability_label}")
-        rows.append((f"{i} {acc.email or '(no e-mail)'}", detail))
+        # Every value of a row under its own label, as the other groups show theirs: at 80
+        # columns a row of five unlabelled values in two columns read as one jumble.
+        if i > 1:
+            rows.append(("", Text("")))
+        rows += [
+            (f"C9 E-mail, row {i}", shown(acc.email)),
+            ("C10 User name", shown(acc.user_name)),
+            ("C11 Password", shown(acc.password)),
+            ("C12 Type", shown(", ".join(acc.types))),
+            ("C13 Available", Text(acc.availability_label)),
+        ]
     if not rows:
         rows.append(("No accounts yet", Text("add them at C8 (F5)", style="dim")))
     groups.append(("C  E-mail accounts (C8–C13)", value_table(rows)))
