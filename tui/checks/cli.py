@@ -138,9 +138,8 @@ def _load(path: Path, err: TextIO) -> Settings | None:
         return None
     try:
         return store.load()
-    except SettingsFileError as exc:
-        where = f"{exc.path}" + (f":{exc.line}" if getattr(exc, "line", None) else "")
-        print(f"mailsetup check: {where}: {getattr(exc, 'message', exc)}", file=err)
+    except SettingsFileError as exc:  # "<file>, line L, column C: what is wrong"
+        print(f"mailsetup check: {exc}", file=err)
         return None
     except OSError as exc:
         print(f"mailsetup check: cannot read {path}: {exc.strerror or exc}", file=err)
