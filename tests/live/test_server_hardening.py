@@ -218,3 +218,49 @@ def test_sighup_stops_the_sandbox_and_removes_its_folder() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+AT_THE_LIMIT = """
+import json, os, resource, sys, time
+from tui.sandbox import Sandbox
+sandbox = Sandbox("ready").start()
+in_use = len(os.listdir("/proc/self/fd"))
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (in_use + 8, hard))
+print(json.dumps({"port": sandbox.port}), flush=True)
+time.sleep(20)
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+def test_at_the_descriptor_limit_accept_does_not_spin() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", AT_THE_LIMIT], stdout=subprocess.PIPE, text=True
+    )
+    clients: list[socket.socket] = []
+    try:
+        port = json.loads(process.stdout.readline() if process.stdout else "{}")["port"]
+        for _ in range(14):  # more than the server has descriptors left; they wait to be taken
+            sock = socket.socket()
+            sock.settimeout(0.2)
+            try:
+                sock.connect(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            clients.append(sock)
+        time.sleep(0.3)
+        before = _cpu_seconds(process.pid)
+        time.sleep(1.0)
+        used = _cpu_seconds(process.pid) - before
+        assert used < 0.25, f"the sandbox used {used:.2f} s of CPU in 1 s waiting for descriptors"
+    finally:
+        for sock in clients:
+            sock.close()
+        process.kill()
+        process.wait()
