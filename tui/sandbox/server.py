@@ -129,13 +129,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         super().setup()
         self.rfile.close()  # the stdlib's reader holds a reference that would keep the fd open
         self._reader = DeadlineReader(self.connection, IDLE_TIMEOUT)
-        self.rfile = io.BufferedReader(self._reader, io.DEFAULT_BUFFER_SIZE)
+        self._buffered = io.BufferedReader(self._reader, io.DEFAULT_BUFFER_SIZE)
+        self.rfile = self._buffered
 
     def handle_one_request(self) -> None:
         # Waiting for the next request on a kept-alive connection is bounded by IDLE_TIMEOUT;
         # once its first byte is here, the whole head must follow within HEADER_DEADLINE.
         try:
-            if not self.rfile.peek(1):
+            if not self._buffered.peek(1):
                 self.close_connection = True
                 return
         except GONE:  # idle and gone (or silent too long): nothing was asked, nothing to say

@@ -97,8 +97,8 @@ def _parse(text: str, path: Path) -> tuple[Settings, TOMLDocument]:
     try:
         settings = from_table(Settings, doc)
     except FieldError as exc:
-        line = _line_of(text, exc.path)
-        raise SettingsFileError(path, str(exc), line, 1 if line else None) from None
+        found = _line_of(text, exc.path)
+        raise SettingsFileError(path, str(exc), found, 1 if found else None) from None
     except RecursionError:
         raise SettingsFileError(path, "nested too deeply") from None
     return settings, doc

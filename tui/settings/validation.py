@@ -173,10 +173,10 @@ def check_polling_interval(text: str | float) -> str | None:
 
 def check_timeout(value: object) -> str | None:
     """Seconds any one network call may take: a finite number, more than 0, at most 600."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:  # type: ignore[arg-type]
-        return f"Timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds"
-    return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isfinite(value) and 0 < value <= MAX_TIMEOUT:
+            return None
+    return f"Timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds"
 
 
 def check_ca_bundle(text: str) -> str | None:
