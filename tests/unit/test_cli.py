@@ -151,3 +151,27 @@ def test_sandbox_write_config_needs_an_existing_folder(
     assert err.startswith("mailsetup sandbox: --write-config: ")
     assert words.format(tmp=tmp_path) in err and "Traceback" not in err
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--timeout", value]
+        for value in ("nan", "inf", "-1", "0", "1e308", "601", "²", "9" * 5000)
+    ]
+    + [["check", "--wait", value] for value in ("-1", "nan", "inf", "1e308")]
+    + [["sandbox", "--port", value] for value in ("-1", "70000", "²", "--5", "9" * 5000)],
+    ids=lambda argv: f"{argv[1]} {argv[2][:8]}",
+)
+def test_numeric_options_are_checked_when_parsed(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {argv[1]}" in err and "Traceback" not in err and len(err) < 600
+
+
+def test_numeric_options_in_range_are_taken():
+    args = build_parser().parse_args(["check", "--timeout", "2.5", "--wait", "0"])
+    assert (args.timeout, args.wait) == (2.5, 0.0)
+    assert build_parser().parse_args(["sandbox", "--port", "8443"]).port == 8443

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.checks.events import INCOMING_STEPS, OUTGOING_STEPS, CheckEvent, CheckReport, Status
+from tui.settings.options import timeout_seconds, wait_seconds
 
 if TYPE_CHECKING:
     from tui.settings.model import Settings
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait",
         metavar="SECONDS",
-        type=float,
+        type=wait_seconds,
         default=0.0,
         help="right after setup Microsoft may answer 403, AADSTS700016 or AADSTS65001 for a few "
         "minutes; keep retrying for up to this many seconds (default: 0, report at once)",
@@ -50,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=float,
+        type=timeout_seconds,
         default=None,
         help="limit for each network call (default: the settings' checks.timeout, 30 s)",
     )

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from tui.sandbox.state import ScenarioError, shipped_scenarios
+from tui.settings.options import port_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=0,
         metavar="N",
         help="port on 127.0.0.1 to listen on (default: any free port)",
