@@ -187,7 +187,7 @@ def check_ca_bundle(text: str) -> str | None:
     try:
         check_regular_file(os.path.expanduser(text), CA_BUNDLE_MAX_BYTES)
     except UnusableFile as exc:
-        return f"CA bundle file {_cut(text, 240)}: {exc.reason}"
+        return f"{_cut(text, 240)}: {exc.reason}"  # the label already says "CA bundle file"
     return None
 
 
