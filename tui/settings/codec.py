@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import re
 import types
 import typing
 from datetime import date, datetime, timezone
@@ -21,13 +20,9 @@ from typing import Any, Union
 import tomlkit
 from tomlkit.items import AoT, InlineTable, Table
 
+from tui.settings.domains import parse_polling_interval, whole_number
 from tui.settings.model import Account, Secret, Settings
 from tui.settings.toml_errors import shown
-from tui.settings.validation import parse_polling_interval
-
-# A whole number written as text ("443"): ASCII digits only (str.isdigit() also says yes to "²",
-# which int() refuses) and no more than fit in 64 bits, so int() is quick and cannot fail.
-_INT_TEXT = re.compile(r"\s*[+-]?[0-9]{1,18}\s*", re.ASCII)
 
 # Fields whose value is a secret; with store_secrets = false they are kept out of the file.
 _NONE = object()
@@ -95,10 +90,9 @@ def _convert(tp: Any, raw: Any, path: str) -> Any:
             return raw
         raise FieldError(path, f"expected true or false, got {shown(raw)}")
     if tp is int:
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and _INT_TEXT.fullmatch(raw):
-            return int(raw)
+        number = whole_number(raw)  # an int, or text like "443"; never isdigit() then int()
+        if number is not None:
+            return number
         raise FieldError(path, f"expected a whole number, got {shown(raw)}")
     if tp is float:
         value: float | None = None

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from tui.settings.domains import MAX_TIMEOUT, whole_number
 from tui.settings.toml_errors import cut
-from tui.settings.validation import MAX_TIMEOUT, whole_number
 
 MAX_WAIT = 3600.0  # retrying for a propagation delay longer than an hour is waiting, not checking
 
