@@ -10,6 +10,7 @@ Hooks for other parts: :meth:`action_goto_step` (diagnoses jump to a step) and
 from __future__ import annotations
 
 import gc
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,7 +107,7 @@ class MailSetupApp(App[int]):
         path = self.store.path
         for n in range(1, 100):
             candidate = path.with_name(f"{path.stem}.new{'' if n == 1 else n}{path.suffix}")
-            if not candidate.exists():
+            if not os.path.lexists(candidate):  # never raises (a folder it cannot enter)
                 return candidate
         raise RuntimeError(f"no free file name next to {path}")
 

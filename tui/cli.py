@@ -16,23 +16,78 @@ from tui import __version__
 
 CONFIG_ENV = "MAILSETUP_CONFIG"
 
+HELP_WIDTH = 80  # an admin's SSH window; wider terminals get the same help
+
 DESCRIPTION = """\
-Set up e-mail over Microsoft Exchange Online with OAuth, step by step, and prove that it works.
+Set up e-mail over Microsoft Exchange Online with OAuth, step by step, and
+prove that it works.
 
 Without a sub-command, starts the wizard: it follows the vendor guide's stages
-A (app registration in Microsoft Entra ID), B (outgoing e-mail) and C (incoming e-mail),
-keeps every value in one TOML settings file, and tests each stage live."""
+A (app registration in Microsoft Entra ID), B (outgoing e-mail) and
+C (incoming e-mail), keeps every value in one TOML settings file, and tests
+each stage live."""
 
 EPILOG = """\
 settings file:
-  --config FILE, else $MAILSETUP_CONFIG, else settings.toml in your config directory
-  (%(default_config)s).
+  --config FILE, else $MAILSETUP_CONFIG, else settings.toml in your config
+  directory (%(default_config)s).
 
 examples:
   mailsetup --demo                   practise on the built-in sandbox tenant
   mailsetup --config /etc/erp/mail.toml
   mailsetup check --json             headless checks, for scripts and monitoring
   mailsetup manifest                 the A10 permission block, ready to paste"""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Help at most :data:`HELP_WIDTH` columns wide, and never broken inside a word: argparse
+    wraps at hyphens by default, which cut scenario names like ``mfa-required`` in two."""
+
+    # shutil and textwrap are imported when help is shown: the wizard's start does not pay.
+    def __init__(self, prog: str, **kwargs: object) -> None:
+        import shutil
+
+        columns = min(shutil.get_terminal_size().columns, HELP_WIDTH)
+        kwargs.setdefault("width", max(columns - 2, 40))
+        super().__init__(prog, **kwargs)  # type: ignore[arg-type]
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        text = " ".join(text.split())
+        return textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+
+
+class RawDescriptionFormatter(HelpFormatter):
+    """The same, with the description and epilog printed as written (they are laid out by hand
+    within the width)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
+def config_file(text: str) -> str:
+    """``--config``'s type: an empty name is a mistake (a variable that expanded to nothing),
+    not a request to fall back to $MAILSETUP_CONFIG or the default file."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the file name is empty; name a settings file, or leave --config out to use "
+            f"${CONFIG_ENV} or the default"
+        )
+    return text
 
 
 def default_config_path() -> Path:
@@ -55,6 +110,7 @@ def _add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
+        type=config_file,
         help=f"settings file to use (default: ${CONFIG_ENV} or the config directory's settings.toml)",
     )
 
@@ -83,7 +139,7 @@ def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
         prog="mailsetup",
         description=DESCRIPTION,
         epilog=EPILOG % {"default_config": default_config_path()},
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionFormatter,
     )
     parser.add_argument("--version", action="version", version=f"mailsetup {__version__}")
     _add_config_option(parser)
@@ -104,6 +160,7 @@ def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="run the live checks without the wizard",
+        formatter_class=HelpFormatter,
         description="Run the live checks headless: token from Entra ID, mailbox over EWS, test "
         "message. Exit 0 when nothing failed, 1 when a check failed, 2 when the settings file is "
         "missing, unreadable or invalid, 130 on Ctrl+C.",
@@ -117,6 +174,7 @@ def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
     sandbox = sub.add_parser(
         "sandbox",
         help="run the local training tenant (Entra ID + EWS emulator) on 127.0.0.1",
+        formatter_class=HelpFormatter,
         description="Run the sandbox tenant in the foreground until Ctrl+C, and print what to "
         "type into the wizard.",
     )
@@ -141,6 +199,7 @@ def build_parser(only: str | None = "all") -> argparse.ArgumentParser:
     sub.add_parser(
         "manifest",
         help="print the A10 manifest permission block, ready to paste",
+        formatter_class=HelpFormatter,
         description="Print the JSON block that guide step A10 adds to the app's manifest: "
         "EWS.AccessAsUser.All (Exchange) and User.Read (Microsoft Graph), both delegated.",
     )

@@ -87,3 +87,91 @@ def test_wizard_start_loads_no_sub_command_modules():
     code = "import sys; from tui.cli import build_parser; build_parser(only=None); print('\\n'.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert not {m for m in out.stdout.split() if m.startswith(("tui.checks", "tui.sandbox"))}
+
+
+def _help(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("columns", ["200", "80", "60"])
+@pytest.mark.parametrize("argv", [[], ["sandbox"], ["check"], ["manifest"]], ids=" ".join)
+def test_every_help_fits_80_columns(monkeypatch, capsys, argv, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    lines = _help(argv, capsys).splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+
+
+def test_scenario_names_are_never_broken_in_sandbox_help(monkeypatch, capsys):
+    from tui.sandbox.state import shipped_scenarios
+
+    monkeypatch.setenv("COLUMNS", "80")
+    words = _help(["sandbox"], capsys).replace(",", " ").replace(";", " ").split()
+    for name in shipped_scenarios():
+        assert name in words, f"{name} is broken across lines"
+
+
+@pytest.mark.parametrize("argv", [["--config", ""], ["check", "--config", " "], ["--config="]])
+def test_an_empty_config_name_is_refused_not_replaced_by_the_environment(
+    monkeypatch, capsys, tmp_path, argv
+):
+    import types
+
+    def fell_back(**kwargs):
+        raise AssertionError(f"the wizard started with {kwargs['config_path']}")
+
+    monkeypatch.setitem(sys.modules, "tui.app", types.SimpleNamespace(run=fell_back))
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "env.toml"))
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "the file name is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("{tmp}/missing/settings.toml", "the folder {tmp}/missing does not exist"),
+        ("{tmp}", "is a folder; name a file in it"),
+        ("", "the file name is empty"),
+    ],
+)
+def test_sandbox_write_config_needs_an_existing_folder(
+    monkeypatch, capsys, tmp_path, target, words
+):
+    from tui.sandbox.sandbox import Sandbox
+
+    def started(self):
+        raise AssertionError("the sandbox started before the target was checked")
+
+    monkeypatch.setattr(Sandbox, "start", started)
+    assert main(["sandbox", "--write-config", target.format(tmp=tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mailsetup sandbox: --write-config: ")
+    assert words.format(tmp=tmp_path) in err and "Traceback" not in err
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--timeout", value]
+        for value in ("nan", "inf", "-1", "0", "1e308", "601", "²", "9" * 5000)
+    ]
+    + [["check", "--wait", value] for value in ("-1", "nan", "inf", "1e308")]
+    + [["sandbox", "--port", value] for value in ("-1", "70000", "²", "--5", "9" * 5000)],
+    ids=lambda argv: f"{argv[1]} {argv[2][:8]}",
+)
+def test_numeric_options_are_checked_when_parsed(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {argv[1]}" in err and "Traceback" not in err and len(err) < 600
+
+
+def test_numeric_options_in_range_are_taken():
+    args = build_parser().parse_args(["check", "--timeout", "2.5", "--wait", "0"])
+    assert (args.timeout, args.wait) == (2.5, 0.0)
+    assert build_parser().parse_args(["sandbox", "--port", "8443"]).port == 8443

@@ -138,17 +138,20 @@ def test_new_file_round_trips_the_whole_tree(tmp_path):
     assert settings_from_toml(settings_to_toml(s)) == s
 
 
-def test_saves_are_private_and_keep_a_backup(tmp_path):
+def test_new_files_are_private_existing_ones_keep_their_mode_and_a_backup(tmp_path):
+    fresh = tmp_path / "new.toml"
+    save_settings(Settings(), fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     path = write(tmp_path / "s.toml", HAND_WRITTEN)
-    os.chmod(path, 0o644)
+    os.chmod(path, 0o644)  # the admin chose this; a save does not second-guess it
     store = SettingsStore(path)
     s = store.load()
     s.outgoing.port = 0
     store.save(s)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
     backup = tmp_path / "s.toml.bak"
     assert backup.read_text() == HAND_WRITTEN
-    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 

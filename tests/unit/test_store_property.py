@@ -1,4 +1,5 @@
-"""Property: whatever TOML an admin (or a broken editor) leaves, loading ends in a model or a clear error."""
+"""Property: whatever TOML an admin (or a broken editor) leaves, loading ends in a model or a clear
+error, and validating the model names every value outside its domain without raising."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from tui.settings import Settings
 from tui.settings.store import SettingsFileError, settings_from_toml, settings_to_toml
+from tui.settings.validation import validate
 
 KEYS = {
     None: ["store_secrets", "azure", "outgoing", "incoming", "checks", "other"],
@@ -47,11 +49,59 @@ documents = st.dictionaries(st.sampled_from(KEYS[None]), values(2), max_size=5)
 
 
 def load(text: str) -> Settings | SettingsFileError:
+    """The model or the SettingsFileError; anything else raised fails the property."""
     try:
-        return settings_from_toml(text)
+        settings = settings_from_toml(text)
     except SettingsFileError as exc:
-        assert exc.message
+        assert exc.message and len(exc.message) < 400
         return exc
+    for problem in validate(settings):  # a loaded model is always judged in words
+        assert problem.message and len(problem.message) < 400
+    return settings
+
+
+# Values at the numeric keys, chosen to hit every domain edge: text that str.isdigit() accepts
+# but int() refuses, numbers beyond 64 bits and beyond any float, non-finite floats, huge text.
+odd_numbers = st.one_of(
+    st.integers(),
+    st.floats(),
+    st.sampled_from([0, -1, 65535, 65536, 1e308, -1e308, 5e-324, 600, 600.0001, 10**30]),
+    st.text(alphabet="0123456789-+.,eE²³٣ _", max_size=30),
+    st.sampled_from(
+        ["²", "--5", "9" * 5000, "1e999", "nan", "-inf", "60,00", " 443 ", "x" * 100_000]
+    ),
+)
+NUMERIC_KEYS = [
+    ("outgoing", "port"),
+    ("outgoing", "max_file_size_mb"),
+    ("incoming", "port"),
+    ("incoming", "polling_interval"),
+    ("checks", "timeout"),
+    ("checks", "concurrency"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(NUMERIC_KEYS), odd_numbers, min_size=1, max_size=4))
+def test_numeric_domains_load_or_refuse_and_validate_in_words(values):
+    doc: dict = {}
+    for (section, key), value in values.items():
+        doc.setdefault(section, {})[key] = value
+    try:
+        text = tomlkit.dumps(doc)
+    except Exception:
+        return
+    result = load(text)
+    if isinstance(result, Settings):
+        fields = {p.field for p in validate(result)}
+        for (section, key), _ in values.items():
+            value = getattr(getattr(result, section), key)
+            if isinstance(value, float) and not (value == value and abs(value) < float("inf")):
+                raise AssertionError(f"{section}.{key} kept a non-finite value")
+            if section == "checks" and key == "timeout" and not 0 < value <= 600:
+                assert "checks.timeout" in fields
+            if key == "port" and not 0 <= value <= 65535:
+                assert f"{section}.port" in fields
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

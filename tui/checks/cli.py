@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import math
 import os
 import signal
 import sys
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tui.checks.cli_text import HumanPrinter, write_lines, write_raw
 from tui.checks.events import CheckReport
 from tui.safe_text import json_safe, terminal_safe
+from tui.settings.domains import MAX_TIMEOUT
+from tui.settings.options import MAX_WAIT, timeout_seconds, wait_seconds
 
 if TYPE_CHECKING:
     from tui.settings.model import Settings
@@ -35,28 +36,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_SETTINGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
-MAX_TIMEOUT = 600.0  # ten minutes for one call is already far beyond any sane server
-MAX_WAIT = 3600.0  # Microsoft documents propagation in minutes, not hours
-
-
-def seconds_type(*, zero_ok: bool, most: float) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds in range, checked when the line is parsed."""
-    least = "0 or more" if zero_ok else "more than 0"
-
-    def parse(text: str) -> float:
-        shown = text if len(text) <= 24 else text[:24] + "…"
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{shown!r} is not a number of seconds") from None
-        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok) or value > most:
-            raise argparse.ArgumentTypeError(
-                f"{shown!r}: give {least} seconds, at most {most:g}"
-            )
-        return value
-
-    parse.__name__ = "seconds"  # argparse names the type in its messages
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait",
         metavar="SECONDS",
-        type=seconds_type(zero_ok=True, most=MAX_WAIT),
+        type=wait_seconds,
         default=0.0,
         help="keep retrying for up to this long while Microsoft still answers 403, "
         "AADSTS700016 or AADSTS65001, as it does for a few minutes after setup "
@@ -86,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=seconds_type(zero_ok=False, most=MAX_TIMEOUT),
+        type=timeout_seconds,
         default=None,
         help="longest time one network call may take, from connect to the last byte "
         f"(default: the settings' checks.timeout, 30; at most {MAX_TIMEOUT:g})",

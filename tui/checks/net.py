@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from tui.checks import deadline
 from tui.checks.http import environment_proxies
+from tui.settings.files import CA_BUNDLE_MAX_BYTES, check_regular_file
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ def ssl_context(verify: str | bool) -> ssl.SSLContext:
     if isinstance(verify, str):
         if os.path.isdir(verify):
             return ssl.create_default_context(capath=verify)
+        # A FIFO here would block OpenSSL's read forever, /dev/zero would fill memory: only a
+        # bounded regular file goes to OpenSSL (UnusableFile is an OSError with one plain line).
+        check_regular_file(verify, CA_BUNDLE_MAX_BYTES)
         return ssl.create_default_context(cafile=verify)
     if verify is False:
         context = ssl.create_default_context()

@@ -8,6 +8,7 @@ the scenario, so ``mailsetup check --config FILE`` works against it right away.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -16,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from tui.sandbox.state import ScenarioError, shipped_scenarios
+from tui.settings.options import port_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=0,
         metavar="N",
         help="port on 127.0.0.1 to listen on (default: any free port)",
@@ -86,9 +88,35 @@ def _human(info: dict[str, Any], config: Path | None) -> str:
     return "\n".join(lines)
 
 
+def _config_target(given: str | None) -> Path | str | None:
+    """Where ``--write-config`` writes, or the reason it cannot (checked before the sandbox
+    starts, so a typo costs nothing). A missing folder is not created: it is usually a typo."""
+    if given is None:
+        return None
+    if not given.strip():
+        return "--write-config: the file name is empty"
+    path = Path(given).expanduser()
+    if not path.parent.is_dir():
+        return f"--write-config: the folder {path.parent} does not exist"
+    if path.is_dir():
+        return f"--write-config: {path} is a folder; name a file in it"
+    return path
+
+
+# A dropped SSH session sends SIGHUP, a service manager SIGTERM: both must unwind through
+# ``finally`` so the sandbox stops and its folder (with the private key) is removed.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def run(args: argparse.Namespace) -> int:
     from tui.sandbox.sandbox import Sandbox
 
+    target = _config_target(args.write_config)
+    if isinstance(target, str):
+        print(f"mailsetup sandbox: {target}", file=sys.stderr)
+        return 2
     scenario: str | Path = args.scenario
     if scenario.endswith(".toml") or "/" in scenario:
         scenario = Path(scenario).expanduser()
@@ -99,19 +127,38 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as problem:
         print(f"mailsetup sandbox: {problem}", file=sys.stderr)
         return 2
-    try:
-        sandbox.start()
-    except OSError as problem:
-        print(
-            f"mailsetup sandbox: cannot listen on 127.0.0.1:{args.port}: {problem}", file=sys.stderr
-        )
-        return 1
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in STOP_SIGNALS}
     try:
+        return _serve(sandbox, args, target, stop)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve(
+    sandbox: Any, args: argparse.Namespace, target: Path | None, stop: threading.Event
+) -> int:
+    from tui.settings.store import SettingsFileError
+
+    try:
+        try:
+            sandbox.start()
+        except OSError as problem:
+            print(
+                f"mailsetup sandbox: cannot listen on 127.0.0.1:{args.port}: {problem}",
+                file=sys.stderr,
+            )
+            return 1
         config = None
-        if args.write_config:
-            config = sandbox.write_config(Path(args.write_config).expanduser())
+        if target is not None:
+            try:
+                config = sandbox.write_config(target)
+            except (SettingsFileError, OSError) as problem:
+                why = getattr(problem, "message", None) or getattr(problem, "strerror", None)
+                why = why or problem
+                print(f"mailsetup sandbox: cannot write {target}: {why}", file=sys.stderr)
+                return 2
         info = sandbox.info
         if args.json:
             line = dict(info)
@@ -125,8 +172,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
     if not args.json:
-        print("Sandbox tenant stopped.", file=sys.stderr)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print("Sandbox tenant stopped.", file=sys.stderr)
     return 0

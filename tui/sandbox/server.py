@@ -4,11 +4,19 @@ One ``ThreadingHTTPServer`` serves Entra (discovery, token, user realm), EWS and
 TLS is set up per connection in the connection's own thread, so a slow or broken client cannot
 block ``accept``. Open connections are tracked and shut down on :meth:`Sandbox.stop`, because
 ``server.shutdown()`` alone leaves keep-alive sockets (and their threads) behind.
+
+Clients cannot hold the server: the TLS handshake and each request's head (request line and
+headers) must be complete within a deadline, not just within a timeout per read (a client
+dripping a byte a second never trips one); a body is read only after its length and the bearer
+token were found acceptable; a client that goes away costs one log line, not a traceback; and
+``accept`` failing at the descriptor limit backs off instead of spinning.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import logging
 import secrets
@@ -22,6 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tui.sandbox import devicecode, entra, ews
 from tui.sandbox import state as tenant_state
+from tui.sandbox.connection import GONE, DeadlineReader
 from tui.sandbox.tokens import TokenError
 
 if TYPE_CHECKING:
@@ -31,8 +40,15 @@ log = logging.getLogger(__name__)
 
 LISTEN_HOST = "127.0.0.1"  # never anything else: the sandbox is for this machine only
 MAX_BODY = 40 * 1024 * 1024  # above Exchange Online's 35 MB message limit, bounded all the same
-HANDSHAKE_TIMEOUT = 10.0
+HANDSHAKE_TIMEOUT = 10.0  # the whole TLS handshake, however slowly the bytes come
+HEADER_DEADLINE = 5.0  # from a request's first byte to the end of its headers
+BODY_DEADLINE = 60.0  # a body of MAX_BODY at well under 1 MB/s still fits
 IDLE_TIMEOUT = 30.0  # an idle keep-alive connection is closed after this long
+ACCEPT_BACKOFF = 0.1  # seconds to wait when accept fails for lack of descriptors
+# A refused request's body up to this size is read and dropped, so the connection closes cleanly
+# (closing on unread data sends a reset, which can cost the client the answer); a larger one is
+# left unread and the connection closed.
+SMALL_BODY = 64 * 1024
 EWS_PATH = "/ews/exchange.asmx"
 WWW_AUTHENTICATE = (
     'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", '
@@ -55,8 +71,18 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._open_lock = threading.Lock()
         super().__init__((LISTEN_HOST, port), SandboxHandler)
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError as exc:
+            # Out of descriptors, the listening socket stays readable and serve_forever would
+            # call accept again at once, at 100% CPU. Slow down until a connection ends.
+            if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                time.sleep(ACCEPT_BACKOFF)
+            raise
+
     def finish_request(self, request: Any, client_address: Any) -> None:
-        request.settimeout(HANDSHAKE_TIMEOUT)
+        request.settimeout(HANDSHAKE_TIMEOUT)  # ssl applies it to the whole handshake
         try:
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (OSError, ValueError):
@@ -97,6 +123,40 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
+    # -- connection handling --------------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the stdlib's reader holds a reference that would keep the fd open
+        self._reader = DeadlineReader(self.connection, IDLE_TIMEOUT)
+        self._buffered = io.BufferedReader(self._reader, io.DEFAULT_BUFFER_SIZE)
+        self.rfile = self._buffered
+
+    def handle_one_request(self) -> None:
+        # Waiting for the next request on a kept-alive connection is bounded by IDLE_TIMEOUT;
+        # once its first byte is here, the whole head must follow within HEADER_DEADLINE.
+        try:
+            if not self._buffered.peek(1):
+                self.close_connection = True
+                return
+        except GONE:  # idle and gone (or silent too long): nothing was asked, nothing to say
+            self.close_connection = True
+            return
+        self._reader.start(HEADER_DEADLINE)
+        try:
+            super().handle_one_request()  # parses the head, then calls do_<METHOD>
+        except GONE as exc:
+            self._went_away(exc)
+        finally:
+            self._reader.clear()
+
+    def _went_away(self, exc: BaseException) -> None:
+        self.close_connection = True
+        log.info(
+            "sandbox: client %s went away mid-request (%s)",
+            self.address_string(),
+            type(exc).__name__,
+        )
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         # The request line never carries secrets here (they travel in bodies and headers).
@@ -147,20 +207,37 @@ class SandboxHandler(BaseHTTPRequestHandler):
         headers = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
         self._send(status, json.dumps(data).encode(), "application/json; charset=utf-8", headers)
 
-    def _body(self) -> bytes | None:
-        """The request body, or None after an answer was sent (the connection then closes)."""
+    def _declared_length(self) -> int | None:
+        """Content-Length as a number (0 without one); None when it is missing for a chunked
+        body or is not a number."""
         if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            self._send(411, b"Length Required", "text/plain")
             return None
         raw = self.headers.get("Content-Length")
         if raw is None:
-            return b""
+            return 0
+        raw = raw.strip()
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+    def _read(self, length: int) -> bytes | None:
+        """``length`` bytes of body within BODY_DEADLINE, or None (the connection then closes)."""
+        self._reader.start(BODY_DEADLINE)
         try:
-            length = int(raw)
-            if length < 0:
-                raise ValueError
-        except ValueError:
+            data = self.rfile.read(length)
+        finally:
+            self._reader.clear()
+        if len(data) < length:
+            self.close_connection = True
+            return None
+        return data
+
+    def _body(self) -> bytes | None:
+        """The request body, or None after an answer was sent (the connection then closes)."""
+        length = self._declared_length()
+        if length is None and self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._send(411, b"Length Required", "text/plain")
+            return None
+        if length is None:
             self.close_connection = True
             self._send(400, b"Bad Request", "text/plain")
             return None
@@ -168,11 +245,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # the unread body would be taken as the next request
             self._send(413, b"Request Entity Too Large", "text/plain")
             return None
-        data = self.rfile.read(length)
-        if len(data) < length:
-            self.close_connection = True
-            return None
-        return data
+        return self._read(length) if length else b""
+
+    def _skip_body(self) -> None:
+        """Before refusing a request on its head: drop a small body so the connection stays
+        usable; leave a large or unknown one unread and close the connection after the answer."""
+        length = self._declared_length()
+        if length is None or length > SMALL_BODY:
+            self.close_connection = True  # the unread body would be taken as the next request
+        elif length:
+            self._read(length)
 
     # -- dispatch -------------------------------------------------------------------------------
     def do_GET(self) -> None:
@@ -194,11 +276,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
+        self._reader.clear()  # the head is in: its deadline is met, answers get IDLE_TIMEOUT
+        path = urlsplit(self.path).path
+        sandbox = self.server.sandbox
+        self._caller: ews.Caller | TokenError | None = None
+        if not self._head_acceptable(path):
+            return
         body = self._body()
         if body is None:
             return
-        path = urlsplit(self.path).path
-        sandbox = self.server.sandbox
         try:
             if path.startswith("/_sandbox/"):
                 self._control(path, body)
@@ -211,6 +297,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self._graph(path, body)
                 return
             self._entra(path, body)
+        except GONE as exc:
+            self._went_away(exc)
         except Exception:  # never let one request take the server down
             log.exception("sandbox: request failed")
             sandbox.unhandled_errors += 1  # the fuzz tests assert this stays 0
@@ -264,6 +352,33 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 "odata.streaming=true;IEEE754Compatible=false;charset=utf-8", headers
             )
 
+    def _head_acceptable(self, path: str) -> bool:
+        """Refuse a request its headers already condemn, before reading a byte of its body: a
+        client without a valid token must not make the server buffer up to MAX_BODY."""
+        if path.startswith("/_sandbox/"):
+            if self._control_token_ok():
+                return True
+            self._skip_body()
+            self._json(
+                401, {"error": "the control API needs 'Authorization: Bearer <control token>'"}
+            )
+            return False
+        if path.lower() == EWS_PATH:
+            sandbox = self.server.sandbox
+            self._snapshot = sandbox.snapshot()  # one view for the whole request
+            self._caller = sandbox.ews_caller(self.headers.get("Authorization", ""), self._snapshot)
+            if isinstance(self._caller, TokenError):
+                self._skip_body()
+                sandbox.wait_latency()  # a refusal travels the simulated network too
+                self._ews_unauthorized(self._caller)
+                return False
+        return True
+
+    def _control_token_ok(self) -> bool:
+        given = self.headers.get("Authorization", "")
+        expected = f"Bearer {self.server.sandbox.control_token}"
+        return secrets.compare_digest(given.encode(), expected.encode())
+
     def _ews_unauthorized(self, error: TokenError) -> None:
         diagnostics = f'{error.code};reason="{error.reason}";error_category="{error.category}"'
         self._send(
@@ -272,11 +387,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _ews(self, body: bytes) -> None:
         sandbox = self.server.sandbox
-        current = sandbox.snapshot()  # one consistent view for the whole request; never changed
-        caller = sandbox.ews_caller(self.headers.get("Authorization", ""), current)
-        if isinstance(caller, TokenError):
-            self._ews_unauthorized(caller)
-            return
+        current = self._snapshot  # taken with the token check; one view for the whole request
+        caller = self._caller
+        if not isinstance(caller, ews.Caller):  # _head_acceptable answered every other case
+            raise RuntimeError("EWS request without a checked caller")
         refusal = sandbox.ews_refusal(caller, current)
         if refusal:
             self._send(refusal, b"")
@@ -308,13 +422,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(500, ews.fault_body(fault), "text/xml; charset=utf-8")
 
     def _control(self, path: str, body: bytes) -> None:
-        sandbox = self.server.sandbox
-        given = self.headers.get("Authorization", "")
-        if not secrets.compare_digest(given.encode(), f"Bearer {sandbox.control_token}".encode()):
-            self._json(
-                401, {"error": "the control API needs 'Authorization: Bearer <control token>'"}
-            )
-            return
+        sandbox = self.server.sandbox  # the control token was checked before the body was read
         try:
             payload = json.loads(body) if body else {}
         except (ValueError, UnicodeDecodeError):

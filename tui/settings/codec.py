@@ -20,8 +20,9 @@ from typing import Any, Union
 import tomlkit
 from tomlkit.items import AoT, InlineTable, Table
 
+from tui.settings.domains import parse_polling_interval, whole_number
 from tui.settings.model import Account, Secret, Settings
-from tui.settings.validation import parse_polling_interval
+from tui.settings.toml_errors import shown
 
 # Fields whose value is a secret; with store_secrets = false they are kept out of the file.
 _NONE = object()
@@ -83,17 +84,16 @@ def _convert(tp: Any, raw: Any, path: str) -> Any:
             return tp(raw)
         except ValueError:
             allowed = ", ".join(repr(m.value) for m in tp)
-            raise FieldError(path, f"expected one of {allowed}, got {raw!r}") from None
+            raise FieldError(path, f"expected one of {allowed}, got {shown(raw)}") from None
     if tp is bool:
         if isinstance(raw, bool):
             return raw
-        raise FieldError(path, f"expected true or false, got {raw!r}")
+        raise FieldError(path, f"expected true or false, got {shown(raw)}")
     if tp is int:
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            return int(raw)
-        raise FieldError(path, f"expected a whole number, got {raw!r}")
+        number = whole_number(raw)  # an int, or text like "443"; never isdigit() then int()
+        if number is not None:
+            return number
+        raise FieldError(path, f"expected a whole number, got {shown(raw)}")
     if tp is float:
         value: float | None = None
         if isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -103,11 +103,11 @@ def _convert(tp: Any, raw: Any, path: str) -> Any:
                 value = parse_polling_interval(raw)
         if value is not None and math.isfinite(value):
             return value
-        raise FieldError(path, f"expected a number, got {raw!r}")
+        raise FieldError(path, f"expected a finite number, got {shown(raw)}")
     if tp is str:
         if isinstance(raw, str):
             return raw
-        raise FieldError(path, f"expected a string, got {raw!r}")
+        raise FieldError(path, f"expected a string, got {shown(raw)}")
     if tp is datetime:
         if isinstance(raw, datetime):
             return raw if raw.tzinfo else raw.replace(tzinfo=timezone.utc)
@@ -118,13 +118,33 @@ def _convert(tp: Any, raw: Any, path: str) -> Any:
                 return _convert(datetime, datetime.fromisoformat(raw), path)
             except ValueError:
                 pass
-        raise FieldError(path, f"expected a date and time, got {raw!r}")
+        raise FieldError(path, f"expected a date and time, got {shown(raw)}")
     if typing.get_origin(tp) is list:
         (item_tp,) = typing.get_args(tp)
         if not isinstance(raw, list):
             raise FieldError(path, "expected a list")
         return [_convert(item_tp, item, f"{path}[{i}]") for i, item in enumerate(raw)]
     raise FieldError(path, f"unsupported type {tp!r}")  # a model change the codec missed
+
+
+def remove_secret_values(container: Any, cls: type) -> None:
+    """Delete every secret written as a value (not an ``{ env = ... }`` reference) from a TOML
+    container shaped like dataclass ``cls``: what a backup keeps when secrets must stay out."""
+    if not isinstance(container, dict):
+        return
+    for f in dataclasses.fields(cls):
+        tp, _ = _unwrap_optional(_hints(cls)[f.name])
+        value = container.get(f.name)
+        if tp is Secret:
+            if value is not None and not isinstance(value, dict):
+                del container[f.name]
+        elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            remove_secret_values(value, tp)
+        elif typing.get_origin(tp) is list and isinstance(value, list):
+            (item_tp,) = typing.get_args(tp)
+            if isinstance(item_tp, type) and dataclasses.is_dataclass(item_tp):
+                for row in value:
+                    remove_secret_values(row, item_tp)
 
 
 # --- writing -----------------------------------------------------------------------------------

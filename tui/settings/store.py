@@ -1,10 +1,17 @@
 """The TOML settings file: load, save atomically and privately, never lose the admin's work.
 
-- A file that does not parse is reported with line and column (:class:`SettingsFileError`) and
-  is never overwritten: the store refuses to save over a file it could not read.
-- Saves go to a temporary file in the same folder (mode 0600), are fsynced, and replace the old
-  file with one rename, so a crash or Ctrl+C leaves either the old or the new file, never half of
-  one. The previous version is kept as ``<name>.bak`` (also 0600).
+- Only a regular file of at most 1 MiB is read, opened without blocking (see
+  :mod:`tui.settings.files`): a FIFO, a device, a folder, a socket, a huge file or any
+  permission or I/O problem is one :class:`SettingsFileError` line, never a hang or a traceback.
+- A file that does not parse is reported with line and column and a plain description
+  (:mod:`tui.settings.toml_errors`), and is never overwritten: the store refuses to save over a
+  file it could not read.
+- Saves go to a temporary file next to the real file (through any symlink: the link stays, its
+  target is updated), are fsynced, and replace the old file with one rename, so a crash or Ctrl+C
+  leaves either the old or the new file, never half of one. An existing file keeps its owner,
+  group and mode (a service that reads it keeps reading it); a new file is 0600. The previous
+  version is kept as ``<target>.bak`` with the same owner, group and mode; with
+  ``store_secrets = false`` the backup has its secrets removed too.
 - The tomlkit document read at load time is updated in place, so comments, ordering and keys this
   version does not know survive a load/edit/save round trip.
 - A file changed on disk since it was loaded is not clobbered: :class:`ChangedOnDiskError`,
@@ -17,6 +24,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -24,8 +32,16 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 from tomlkit.toml_document import TOMLDocument
 
-from tui.settings.codec import FieldError, from_table, new_document, update_table
+from tui.settings.codec import (
+    FieldError,
+    from_table,
+    new_document,
+    remove_secret_values,
+    update_table,
+)
+from tui.settings.files import SETTINGS_MAX_BYTES, UnusableFile, read_regular_file
 from tui.settings.model import Settings
+from tui.settings.toml_errors import describe_other_error, describe_parse_error
 
 PRIVATE_MODE = 0o600
 
@@ -38,10 +54,17 @@ class SettingsFileError(Exception):
         self.message = message
         self.line = line
         self.column = column
-        where = f"{path}"
-        if line is not None:
-            where += f", line {line}" + (f", column {column}" if column is not None else "")
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{self.where}: {message}")
+
+    @property
+    def where(self) -> str:
+        """The file and, when known, "line L, column C" (both counted from 1)."""
+        where = f"{self.path}"
+        if self.line is not None:
+            where += f", line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        return where
 
 
 class ChangedOnDiskError(Exception):
@@ -65,16 +88,17 @@ def _parse(text: str, path: Path) -> tuple[Settings, TOMLDocument]:
     try:
         doc = tomlkit.parse(text)
     except ParseError as exc:
-        message = str(exc).split(" at line ")[0]
-        # tomlkit counts columns from 0; editors and admins count from 1.
-        raise SettingsFileError(path, message, exc.line, exc.col + 1) from None
+        message, line, column = describe_parse_error(exc, text)
+        raise SettingsFileError(path, message, line, column) from None
+    except RecursionError:
+        raise SettingsFileError(path, "not valid TOML (nested too deeply)") from None
     except Exception as exc:  # tomlkit raises a few other types on odd input
-        raise SettingsFileError(path, f"not valid TOML ({exc})") from None
+        raise SettingsFileError(path, *describe_other_error(exc, text)) from None
     try:
         settings = from_table(Settings, doc)
     except FieldError as exc:
-        line = _line_of(text, exc.path)
-        raise SettingsFileError(path, str(exc), line, 1 if line else None) from None
+        found = _line_of(text, exc.path)
+        raise SettingsFileError(path, str(exc), found, 1 if found else None) from None
     except RecursionError:
         raise SettingsFileError(path, "nested too deeply") from None
     return settings, doc
@@ -110,19 +134,31 @@ class SettingsStore:
         self._unreadable = False
 
     def exists(self) -> bool:
-        return self.path.exists()
+        """False only when there is certainly no file; anything else (a folder, a path this user
+        cannot enter) counts as there, for :meth:`load` to report in words."""
+        try:
+            os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        return True
 
     def _read_bytes(self) -> bytes | None:
         try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise SettingsFileError(self.path, f"cannot read the file ({exc.strerror})") from None
+            return read_regular_file(self.path, SETTINGS_MAX_BYTES)
+        except UnusableFile as exc:
+            if exc.missing:
+                return None
+            raise SettingsFileError(self.path, exc.reason) from None
 
     def load(self) -> Settings:
         """The file's settings, or defaults when there is no file yet."""
-        data = self._read_bytes()
+        try:
+            data = self._read_bytes()
+        except SettingsFileError:
+            self._unreadable = True
+            raise
         self._loaded_fingerprint = _fingerprint(data)
         if data is None:
             self._doc = None
@@ -143,7 +179,7 @@ class SettingsStore:
         return settings
 
     def save(self, settings: Settings, *, force: bool = False) -> Path:
-        """Write settings atomically with mode 0600; keep the previous version as ``.bak``."""
+        """Write settings atomically; keep the previous version as ``.bak`` (see the module)."""
         if self._unreadable and not force:
             raise SettingsFileError(self.path, "the file could not be read, so it is not overwritten")
         current = self._read_bytes()
@@ -155,21 +191,73 @@ class SettingsStore:
             doc = self._doc
             update_table(doc, settings, settings.store_secrets)
         data = tomlkit.dumps(doc).encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Through a symlink, the file to replace is its target: the link itself stays, and the
+        # temporary file sits next to the target, so the rename stays on one file system.
+        target = Path(os.path.realpath(self.path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        kept = _existing(target)
         if current is not None:
-            _write_atomic(self.path.with_name(self.path.name + ".bak"), current)
-        _write_atomic(self.path, data)
+            backup = target.with_name(target.name + ".bak")
+            old = current if settings.store_secrets else _without_secrets(current)
+            if old is None:
+                # The old text cannot be cleaned of its secrets, and an older backup may still
+                # hold them: no backup is better than one that keeps what was asked to go.
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(backup)
+            else:
+                _write_atomic(backup, old, kept)
+        _write_atomic(target, data, kept)
         self._doc = doc
         self._loaded_fingerprint = _fingerprint(data)
         self._unreadable = False
         return self.path
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _existing(path: Path) -> os.stat_result | None:
+    """The current file's owner, group and mode, to give the new file; None for a new file."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _without_secrets(data: bytes) -> bytes | None:
+    """The previous file with its secret values removed, or None when it cannot be read."""
+    try:
+        doc = tomlkit.parse(data.decode("utf-8"))
+        remove_secret_values(doc, Settings)
+        return tomlkit.dumps(doc).encode("utf-8")
+    except Exception:  # an unparsable old file: the caller keeps no backup of it
+        return None
+
+
+def _take_over(fd: int, path: Path, like: os.stat_result) -> None:
+    """Give the temporary file the replaced file's owner, group and mode."""
+    mine = os.fstat(fd)
+    if (mine.st_uid, mine.st_gid) != (like.st_uid, like.st_gid):
+        try:
+            os.fchown(fd, like.st_uid, like.st_gid)  # root may; an owner may change the group
+        except PermissionError:
+            # Replacing it anyway would hand the file to this user, and the service that reads it
+            # could lose access: refuse in words instead.
+            raise SettingsFileError(
+                path,
+                f"cannot keep the file's owner and group ({like.st_uid}:{like.st_gid}) when "
+                "replacing it; save as that user or as root",
+            ) from None
+    # After fchown, which clears set-id bits; the file's read/write bits are what services rely on.
+    os.fchmod(fd, stat.S_IMODE(like.st_mode) & 0o777)
+
+
+def _write_atomic(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, PRIVATE_MODE)
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh:  # owns fd from here: closed once, whatever happens
+            if like is None:
+                os.fchmod(fh.fileno(), PRIVATE_MODE)
+            else:
+                _take_over(fh.fileno(), path, like)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -15,6 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui.guide import field_label, first_step_for_field
+from tui.settings.domains import (
+    MAX_CONCURRENCY,
+    MAX_FILE_SIZE_MB,
+    check_ca_bundle,
+    check_polling_interval,
+    check_port,
+    check_timeout,
+    whole_number,
+)
+from tui.settings.domains import parse_polling_interval as parse_polling_interval
 from tui.settings.model import (
     ACCOUNT_TYPES,
     EMAIL_METHODS,
@@ -23,12 +33,15 @@ from tui.settings.model import (
     Azure,
     Settings,
 )
+from tui.settings.toml_errors import cut as _cut  # a 10 MB paste is not echoed whole
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Deliberately simple: one @, no spaces, a dot-separated domain. Entra UPNs and Exchange
 # addresses fit; exotic RFC 5322 forms are not worth accepting in an ERP mail setup.
 EMAIL_RE = re.compile(r"^[^@\s\"<>(),;:\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$")
 HOST_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+MAX_EMAIL = 254  # RFC 5321's limit for a forward path; longer is never an address
+MAX_HOST = 253
 
 MISSING = {
     "client_id": "Application (client) ID is missing",
@@ -86,8 +99,8 @@ def check_email(text: str, *, required: bool = True, what: str = "E-mail address
     text = text.strip()
     if not text:
         return f"{what} is missing" if required else None
-    if not EMAIL_RE.match(text):
-        return f"Not an e-mail address: {text}"
+    if len(text) > MAX_EMAIL or not EMAIL_RE.match(text):
+        return f"Not an e-mail address: {_cut(text)}"
     return None
 
 
@@ -98,42 +111,14 @@ def check_host(text: str) -> str | None:
         return "Server address is missing"
     if "://" in text or "/" in text:
         return "Enter only the host name, without https:// or a path (e.g. outlook.office365.com)"
+    if len(text) > MAX_HOST + 8:  # a name, a colon and a port at most
+        return f"Not a host name: {_cut(text)}"
     host, port = _split_host_port(text)
     if port is not None and check_port(port) is not None:
-        return f"Port in '{text}' must be a number from 0 to 65535"
+        return f"Port in '{_cut(text)}' must be a number from 0 to 65535"
     if _is_ip(host) or _is_domain(host, need_dot=False):
         return None
-    return f"Not a host name: {text}"
-
-
-def check_port(text: str | int) -> str | None:
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        return "Port must be a whole number (0 = default)"
-    if not 0 <= value <= 65535:
-        return "Port must be from 0 to 65535 (0 = default)"
-    return None
-
-
-def parse_polling_interval(text: str | float) -> float:
-    """Minutes; the guide writes "60,00" (decimal comma), so both separators are accepted."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return float(text)
-    cleaned = str(text).strip().replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    return float(cleaned)
-
-
-def check_polling_interval(text: str | float) -> str | None:
-    try:
-        value = parse_polling_interval(text)
-    except ValueError:
-        return "Polling interval must be a number of minutes, e.g. 60,00"
-    if not value > 0 or value != value or value == float("inf"):
-        return "Polling interval must be more than 0 minutes"
-    return None
+    return f"Not a host name: {_cut(text)}"
 
 
 def check_client_secret(text: str, *, required: bool = True) -> str | None:
@@ -168,6 +153,9 @@ def _azure_problems(azure: Azure, prefix: str, *, need_secret: bool = True) -> l
     host_problem = check_host(azure.authority_host)
     if host_problem:
         out.append(Problem("azure.authority_host", host_problem.replace("Server address", "Sign-in host")))
+    # The settings step's promise: a CA bundle that is gone (e.g. a stopped sandbox's) or is not
+    # a readable file is named here, before any check tries to load it.
+    _add(out, f"{prefix}.ca_bundle", check_ca_bundle(azure.ca_bundle))
     return out
 
 
@@ -195,7 +183,9 @@ def validate_outgoing(settings: Settings) -> list[Problem]:
     out = settings.outgoing
     problems = _section_azure_problems(settings, "outgoing")
     if out.email_method not in EMAIL_METHODS:
-        problems.append(Problem("outgoing.email_method", f"Unknown e-mail method: {out.email_method}"))
+        problems.append(
+            Problem("outgoing.email_method", f"Unknown e-mail method: {_cut(out.email_method)}")
+        )
     elif out.email_method != "exchange_online":
         problems.append(
             Problem(
@@ -205,8 +195,15 @@ def validate_outgoing(settings: Settings) -> list[Problem]:
         )
     _add(problems, "outgoing.server_address", check_host(out.server_address))
     _add(problems, "outgoing.port", check_port(out.port))
-    if out.max_file_size_mb < 0:
-        problems.append(Problem("outgoing.max_file_size_mb", "Maximum size cannot be negative"))
+    size = whole_number(out.max_file_size_mb)
+    if size is None or not 0 <= size <= MAX_FILE_SIZE_MB:
+        problems.append(
+            Problem(
+                "outgoing.max_file_size_mb",
+                f"Maximum size must be a whole number of MB from 0 to {MAX_FILE_SIZE_MB} "
+                "(the largest message Exchange Online accepts)",
+            )
+        )
     _add(problems, "outgoing.backup_sender", check_email(out.backup_sender, required=False))
     t = out.test
     _add(problems, "outgoing.test.recipient", check_email(t.recipient, what="Recipient"))
@@ -244,7 +241,7 @@ def validate_account(settings: Settings, index: int) -> list[Problem]:
             problems.append(Problem(f"{prefix}.password", INCORRECT_VALUE))
     unknown = [t for t in acc.types if t not in ACCOUNT_TYPES]
     if unknown:
-        problems.append(Problem(f"{prefix}.types", f"Unknown type: {', '.join(unknown)}"))
+        problems.append(Problem(f"{prefix}.types", f"Unknown type: {_cut(', '.join(unknown))}"))
     if not acc.types:
         problems.append(Problem(f"{prefix}.types", "No type chosen: the account will not be used for anything", "warning"))
     for i, other in enumerate(settings.incoming.accounts[:index]):
@@ -259,7 +256,7 @@ def validate_incoming(settings: Settings) -> list[Problem]:
     inc = settings.incoming
     problems = _section_azure_problems(settings, "incoming")
     if inc.service not in INCOMING_SERVICES:
-        problems.append(Problem("incoming.service", f"Unknown service: {inc.service}"))
+        problems.append(Problem("incoming.service", f"Unknown service: {_cut(inc.service)}"))
     _add(problems, "incoming.server_name", check_host(inc.server_name))
     _add(problems, "incoming.port", check_port(inc.port))
     _add(problems, "incoming.polling_interval", check_polling_interval(inc.polling_interval))
@@ -270,10 +267,15 @@ def validate_incoming(settings: Settings) -> list[Problem]:
 
 def validate_checks(settings: Settings) -> list[Problem]:
     problems: list[Problem] = []
-    if not settings.checks.timeout > 0:
-        problems.append(Problem("checks.timeout", "Timeout must be more than 0 seconds"))
-    if not 1 <= settings.checks.concurrency <= 64:
-        problems.append(Problem("checks.concurrency", "Accounts checked at once must be from 1 to 64"))
+    _add(problems, "checks.timeout", check_timeout(settings.checks.timeout))
+    concurrency = whole_number(settings.checks.concurrency)
+    if concurrency is None or not 1 <= concurrency <= MAX_CONCURRENCY:
+        problems.append(
+            Problem(
+                "checks.concurrency",
+                f"Accounts checked at once must be from 1 to {MAX_CONCURRENCY}",
+            )
+        )
     return problems
 
 
