@@ -7,6 +7,7 @@ place and tell the app after each edit, which marks the work unsaved and refresh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from tui.guide import step
 from tui.settings.model import Settings
 from tui.widgets.field_access import get_text, get_value, set_text
 from tui.widgets.form import FieldCheckbox, FieldEdited, FieldInput, FieldRow, FieldSelect
+from tui.widgets.step_status import StepStatus
 from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -116,6 +118,10 @@ class StepPane(VerticalScroll, can_focus=False):
             if item.checkbox.value != wanted:
                 with item.checkbox.prevent(Checkbox.Changed):
                     item.checkbox.value = wanted
+
+    def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
+        """Hook: the statuses changed (an edit, a save, a check). Panes that show a status
+        (the summary, the check result lines) update it here; it runs on every keystroke."""
 
     def focus_first(self) -> None:
         for widget in self.query("*"):
