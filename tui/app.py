@@ -58,6 +58,8 @@ class MailSetupApp(App[int]):
         Binding("ctrl+s", "save", "Save"),  # not priority: a modal (account) may mean "keep"
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f2", "sandbox_portal", "Portal"),  # training mode only (check_action)
+        # F1 on every screen (the wizard has its own, for its footer): the keys of that screen.
+        Binding("f1", "help", "Help", show=False),
     ]
 
     def __init__(
@@ -242,6 +244,12 @@ class MailSetupApp(App[int]):
             )
             return
         self.push_screen(CheckScreen(target))
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, help_for
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(help_for(self.screen))
 
     def action_sandbox_portal(self) -> None:
         """Training mode: stage A's portal steps against the embedded sandbox."""

@@ -224,7 +224,7 @@ async def test_account_available_to_named_users(config_path: Path) -> None:
         await pilot.press(*"a@b.se", "tab", "u", "tab", "p", "tab", "space", "tab")
         await pilot.press("space")  # untick "Available to all": the names field opens
         await pilot.pause()
-        await pilot.press(*"Sales, ops", "ctrl+s")
+        await pilot.press(*"Sales, ops", "ctrl+o")
         await pilot.pause()
         account = app.settings.incoming.accounts[0]
         assert (account.email, account.types, account.available_to) == (

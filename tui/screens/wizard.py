@@ -176,9 +176,9 @@ class WizardScreen(Screen[None]):
             self.goto_step(SLOTS[index - 1].step_ids[0], top=True)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen  # loaded on first F1, not before the first frame
+        from tui.screens.help import help_for  # loaded on first F1, not before the first frame
 
-        self.app.push_screen(HelpScreen(self.current_pane.current_step()))
+        self.app.push_screen(help_for(self))
 
     def scroll_to_center(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
         """Focus scrolls a field's whole row (label above, error below) into view, not just
