@@ -55,6 +55,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+o", "keep", "Keep"),
         Binding("ctrl+s", "save_hint", "Save", show=False),
+        Binding("f1", "app.help", "Help", show=False),  # a modal stops the app's own F1
     ]
 
     DEFAULT_CSS = """
