@@ -310,9 +310,10 @@ class CheckScreen(Screen[None]):
         if len(self.waiting) > 1:
             text.append(f" ({len(self.waiting)} accounts waiting)")
         text.append(". s: stop waiting · Esc: back")
-        if diagnosis is not None and diagnosis.fix:
-            text.append("\nIf it stays: ", style="bold")
-            text.append(f"{diagnosis.fix} (fix at {goto_target(diagnosis.guide_step)})")
+        if diagnosis is not None:
+            # Short, so the pinned note is never cut at 80x24; the full fix is in the panel below.
+            text.append(f"\nIf it stays: the fix is at {goto_target(diagnosis.guide_step)}", style="bold")
+            text.append(" (below; g goes there).")
         note.update(text)
         note.display = True
         if diagnosis is not None and not self.problems:
