@@ -119,6 +119,8 @@ async def test_failed_check_blames_a_step_until_a_passing_retest(
         assert screen.details_for_test()["verdict"].startswith("OK!")
         assert not screen.query_one(DiagnosisPanel).display
         assert "Fix at" not in screen_text(app)
+        marks = str(screen.query_one("#guide-marks", Static).render())
+        assert "B13 ✓" in marks and "A17 ●" in marks  # the old blame, cleared
         assert app.statuses()["A17"] is StepStatus.DONE
         assert sidebar_marker(app, "A17") == "●" and sidebar_marker(app, "B13") == "✓"
         assert not app.dirty and "unsaved" not in app.status_line()

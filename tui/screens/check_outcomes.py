@@ -5,6 +5,7 @@ status function turns into the sidebar's, the summary's and this screen's marker
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -105,8 +106,11 @@ def record_outcomes(app: MailSetupApp, report: CheckReport) -> None:
             screen.current_pane.refresh_values()  # the Val. column, B13's result line
 
 
-def guide_marks(app: MailSetupApp, report: CheckReport) -> Text:
-    """What the run changed in the guide, in the sidebar's own markers: "B13 ✓ · A17 ✗"."""
+def guide_marks(app: MailSetupApp, report: CheckReport, before: Iterable[str] = ()) -> Text:
+    """What the run changed in the guide, in the sidebar's own markers: "B13 ✓ · A17 ✗".
+
+    ``before`` are the steps blamed before this run: a passing retest shows them cleared.
+    """
     statuses = app.statuses()
     steps = ["B13"] if report.for_target("outgoing") else []
     if any(e.target.startswith("incoming") for e in report.checks):
@@ -114,6 +118,7 @@ def guide_marks(app: MailSetupApp, report: CheckReport) -> Text:
     for event in report.failures:
         if event.diagnosis is not None:
             steps.append(goto_target(event.diagnosis.guide_step))
+    steps += before
     shown = [s for s in dict.fromkeys(steps) if s in statuses]
     text = Text("In the guide now: ", style="dim")
     for i, step_id in enumerate(shown):

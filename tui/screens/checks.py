@@ -345,8 +345,9 @@ class CheckScreen(Screen[None]):
             self.query_one(DiagnosisPanel).show(None)  # nothing failed: no old diagnosis stays
         marks = self.query_one("#guide-marks", Static)
         if not report.cancelled or self.stopped_waiting:
+            before = list(self.wizard.outcomes.blames())
             record_outcomes(self.wizard, report)
-            marks.update(guide_marks(self.wizard, report))
+            marks.update(guide_marks(self.wizard, report, before))
         else:
             marks.update("")
         self.refresh_bindings()
