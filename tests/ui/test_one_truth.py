@@ -102,8 +102,14 @@ async def test_failed_check_blames_a_step_until_a_passing_retest(
         state = json.loads(state_path(app.store.path).read_text())
         assert state["targets"]["outgoing"]["ok"] is False
 
-        # The summary says what the sidebar says.
+        # The pane says it under the ticked step.
         await pilot.press("escape")
+        app.action_goto_step("A17")
+        await pilot.pause(0.2)
+        item = app.screen.query_one("#step-a17")
+        assert item.has_class("-blamed") and "last check failed here" in screen_text(app)
+
+        # The summary says what the sidebar says.
         app.action_goto_step("Summary")
         await pilot.pause()
         problems = summary_problems(app)
@@ -127,6 +133,9 @@ async def test_failed_check_blames_a_step_until_a_passing_retest(
         await pilot.press("escape")
         await pilot.pause()
         assert "No problems found" in summary_problems(app)
+        app.action_goto_step("A17")
+        await pilot.pause(0.2)
+        assert not app.screen.query_one("#step-a17").has_class("-blamed")
 
 
 async def test_validating_accounts_keeps_c_done_and_the_file_saved(

@@ -49,7 +49,7 @@ class WizardScreen(Screen[None]):
         # Everything the first frame shows is decided here, before the first layout: the
         # statuses, the pane to resume at (composed in place, not mounted afterwards) and the
         # width class. Each change after the first layout cost another layout and full render.
-        self.start_step = self.resume_step_before_status()
+        self.start_step = self._choose_start_step()
         first = self.panes.pane(self.panes.slot_of(self.start_step))
         # Nothing is mounted yet: the screen's styles are applied as a whole when it is shown.
         self.set_class(True, self._width_class(self.app.size.width), update=False)
@@ -86,7 +86,7 @@ class WizardScreen(Screen[None]):
             pane.reveal_errors()  # values from a file: show their gaps at once
         pane.focus_step(self.start_step, True)
 
-    def resume_step_before_status(self) -> str:
+    def _choose_start_step(self) -> str:
         """The resume step; its page counts as visited from the first frame on."""
         self._compute_status()
         step_id = self.resume_step()
