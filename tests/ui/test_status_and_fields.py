@@ -102,6 +102,9 @@ def test_a_blamed_step_is_a_problem_until_that_check_passes() -> None:
     assert statuses["C14"] is StepStatus.CHECKED_OK
     again = CheckOutcomes.from_dict(outcomes.to_dict())
     assert again == outcomes
+    # A deleted account's old failure does not keep its step ✗.
+    outcomes.record("incoming:gone@contoso.com", False, [Blame("C11", "Wrong password")])
+    assert step_statuses(s, validate(s), outcomes=outcomes)["C11"] is StepStatus.DONE
 
 
 def test_state_file_odd_contents_read_as_nothing_checked() -> None:

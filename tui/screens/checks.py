@@ -345,7 +345,7 @@ class CheckScreen(Screen[None]):
             self.query_one(DiagnosisPanel).show(None)  # nothing failed: no old diagnosis stays
         marks = self.query_one("#guide-marks", Static)
         if not report.cancelled or self.stopped_waiting:
-            before = list(self.wizard.outcomes.blames())
+            before = list(self.wizard.outcomes.blames(self.wizard.settings))
             record_outcomes(self.wizard, report)
             marks.update(guide_marks(self.wizard, report, before))
         else:

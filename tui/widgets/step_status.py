@@ -94,17 +94,21 @@ class CheckOutcomes:
     def account_ok(self, email: str) -> bool | None:
         return self.ok(account_target(email))
 
-    def blames(self) -> dict[str, list[tuple[str, Blame]]]:
+    def blames(self, settings: Settings | None = None) -> dict[str, list[tuple[str, Blame]]]:
         """Guide step -> (target, blame) for every target whose last check failed."""
         found: dict[str, list[tuple[str, Blame]]] = {}
-        for target, outcome in self.targets.items():
-            if not outcome.ok:
-                for blame in outcome.blames:
-                    found.setdefault(blame.step, []).append((target, blame))
+        for target, outcome in self.failed(settings):
+            for blame in outcome.blames:
+                found.setdefault(blame.step, []).append((target, blame))
         return found
 
-    def failed(self) -> list[tuple[str, TargetOutcome]]:
-        return [(t, o) for t, o in self.targets.items() if not o.ok]
+    def failed(self, settings: Settings | None = None) -> list[tuple[str, TargetOutcome]]:
+        """Targets whose last check failed; with ``settings``, only those that still exist (a
+        deleted account's old failure must not keep a step ✗ with no way to clear it)."""
+        live = None if settings is None else live_targets(settings)
+        return [
+            (t, o) for t, o in self.targets.items() if not o.ok and (live is None or t in live)
+        ]
 
     # --- the state file (JSON, see tui.settings.check_state) ----------------------------------
 
@@ -142,6 +146,11 @@ class CheckOutcomes:
         return outcomes
 
 
+def live_targets(settings: Settings) -> set[str]:
+    """The check targets the settings hold now: outgoing and each incoming account."""
+    return {OUTGOING} | {account_target(a.email) for a in settings.incoming.accounts}
+
+
 def _key(target: str) -> str:
     if target.startswith("incoming:"):
         return account_target(target.removeprefix("incoming:"))
@@ -168,7 +177,7 @@ def step_statuses(
     """
     seen_ids = set(seen)
     results = outcomes or CheckOutcomes()
-    blamed = {step for step in results.blames() if step in _IDS}
+    blamed = {step for step in results.blames(settings) if step in _IDS}
     by_step: dict[str, int] = {}
     for problem in problems:
         if problem.is_error:

@@ -144,7 +144,7 @@ class StepPane(VerticalScroll, can_focus=False):
         """The statuses changed (an edit, a save, a check): show the blame of the last checks
         under the steps they name. Panes that show more (the summary, B13's result line)
         extend this; it runs on every keystroke, so it only touches this pane's items."""
-        blames = self.wizard.outcomes.blames()
+        blames = self.wizard.outcomes.blames(self.settings)
         for item in self.query(ChecklistItem):
             if item.is_mounted:
                 titles = [b.title for _, b in blames.get(item.step_id, [])]

@@ -165,10 +165,10 @@ def grouped_values(
     return groups
 
 
-def check_failures(outcomes: CheckOutcomes) -> list[tuple[str, str]]:
+def check_failures(outcomes: CheckOutcomes, settings: Settings) -> list[tuple[str, str]]:
     """(guide step, line) for each failed check target: the steps the sidebar marks ✗."""
     lines: list[tuple[str, str]] = []
-    for target, outcome in outcomes.failed():
+    for target, outcome in outcomes.failed(settings):
         who = "Outgoing check" if target == OUTGOING else target.removeprefix("incoming:")
         check_step = "B13" if target == OUTGOING else "C14"
         for blame in outcome.blames or (Blame(check_step, "failed"),):
@@ -217,7 +217,7 @@ class SummaryPane(StepPane, can_focus=True):
 
     def refresh_values(self) -> None:
         self.query_one(ErrorSummary).show(
-            validate(self.settings), failures=check_failures(self.wizard.outcomes)
+            validate(self.settings), failures=check_failures(self.wizard.outcomes, self.settings)
         )
         body = Table.grid(expand=True)
         body.add_column()
