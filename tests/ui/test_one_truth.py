@@ -239,6 +239,13 @@ async def test_f1_in_the_account_dialog_and_keep_is_not_ctrl_s(config_path: Path
     async with app.run_test(size=SIZE) as pilot:
         app.action_goto_step("C8")
         await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        assert "Keys in the accounts table" in text and "R       validate again" in text
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("f5")
         await pilot.pause()
         dialog = app.screen
