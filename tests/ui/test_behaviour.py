@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-
 from textual.widgets import DataTable, Input, Static
 
 from tests.ui.conftest import CLIENT_ID, TEST_PASSWORDS, filled_settings

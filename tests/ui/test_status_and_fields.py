@@ -109,7 +109,10 @@ def test_a_blamed_step_is_a_problem_until_that_check_passes() -> None:
 
 def test_state_file_odd_contents_read_as_nothing_checked() -> None:
     assert CheckOutcomes.from_dict("x").targets == {}
-    odd = {"outgoing": {"ok": "yes"}, "incoming:a@b.cd": {"ok": False, "at": "never", "blames": [1]}}
+    odd = {
+        "outgoing": {"ok": "yes"},
+        "incoming:a@b.cd": {"ok": False, "at": "never", "blames": [1]},
+    }
     outcomes = CheckOutcomes.from_dict(odd)
     assert outcomes.ok("outgoing") is None and outcomes.account_ok("A@b.cd") is False
 

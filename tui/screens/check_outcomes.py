@@ -125,3 +125,24 @@ def guide_marks(app: MailSetupApp, report: CheckReport, before: Iterable[str] = 
         text.append(" · " if i else "")
         text.append(f"{step_id} {statuses[step_id].marker}")
     return text if shown else Text("")
+
+
+def retry_note(event: CheckEvent, waiting: int) -> Text:
+    """The note pinned at the top while a retry counts down: why, when, and where the fix is.
+    Short, so it is never cut at 80x24; the full fix is in the diagnosis panel below it."""
+    diagnosis = event.diagnosis
+    text = Text()
+    if diagnosis is not None and diagnosis.code in PROPAGATION_CODES:
+        text.append("This is usual in the first minutes after setup: ", style="bold")
+        text.append("Microsoft's services take a while to learn about a new app or consent. ")
+    elif diagnosis is not None:
+        text.append(f"{diagnosis.title}. ", style="bold")
+    text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
+    if waiting > 1:
+        text.append(f" ({waiting} accounts waiting)")
+    text.append(". s: stop waiting · Esc: back")
+    if diagnosis is not None:
+        where = goto_target(diagnosis.guide_step)
+        text.append(f"\nIf it stays: the fix is at {where}", style="bold")
+        text.append(" (below; g goes there).")
+    return text

@@ -38,11 +38,11 @@ from tui.checks.events import (
 )
 from tui.checks.redact import Redactor
 from tui.screens.check_outcomes import (
-    PROPAGATION_CODES,
     crash_report,
     guide_marks,
     record_outcomes,
     requested_targets,
+    retry_note,
     screen_title,
     stage_verdicts,
 )
@@ -298,25 +298,9 @@ class CheckScreen(Screen[None]):
             note.display = False
             return
         event = min(self.waiting.values(), key=lambda e: e.retry_in or 0)
-        diagnosis = event.diagnosis
-        code = diagnosis.code if diagnosis else ""
-        text = Text()
-        if code in PROPAGATION_CODES:
-            text.append("This is usual in the first minutes after setup: ", style="bold")
-            text.append("Microsoft's services take a while to learn about a new app or consent. ")
-        elif diagnosis is not None:
-            text.append(f"{diagnosis.title}. ", style="bold")
-        text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
-        if len(self.waiting) > 1:
-            text.append(f" ({len(self.waiting)} accounts waiting)")
-        text.append(". s: stop waiting · Esc: back")
-        if diagnosis is not None:
-            # Short, so the pinned note is never cut at 80x24; the full fix is in the panel below.
-            text.append(f"\nIf it stays: the fix is at {goto_target(diagnosis.guide_step)}", style="bold")
-            text.append(" (below; g goes there).")
-        note.update(text)
+        note.update(retry_note(event, len(self.waiting)))
         note.display = True
-        if diagnosis is not None and not self.problems:
+        if event.diagnosis is not None and not self.problems:
             self.query_one(DiagnosisPanel).show(event)
 
     @on(RunFinished)

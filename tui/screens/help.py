@@ -133,7 +133,8 @@ def help_for(screen: object) -> HelpScreen:
     if isinstance(screen, WizardScreen):
         step_id = screen.current_pane.current_step()
         accounts = step_id in ("C8", "C9", "C10", "C11", "C12", "C13", "C14", "C15")
-        return HelpScreen(step_id, ACCOUNTS_KEYS + "\n\n" + WIZARD_KEYS if accounts else WIZARD_KEYS)
+        keys = f"{ACCOUNTS_KEYS}\n\n{WIZARD_KEYS}" if accounts else WIZARD_KEYS
+        return HelpScreen(step_id, keys)
     if name == "CheckScreen":
         target = str(getattr(screen, "target", ""))
         return HelpScreen("B13" if target in ("outgoing", "round-trip") else "C14", CHECK_KEYS)
