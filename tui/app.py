@@ -20,8 +20,17 @@ from textual.binding import Binding
 
 from tui.resources import css_paths
 from tui.screens.wizard import WizardScreen
+from tui.settings.check_state import load_state, save_state
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
+from tui.settings.validation import validate
+from tui.widgets.step_status import (
+    OUTGOING,
+    CheckOutcomes,
+    StepStatus,
+    account_target,
+    step_statuses,
+)
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -50,6 +59,8 @@ class MailSetupApp(App[int]):
         Binding("ctrl+s", "save", "Save"),  # not priority: a modal (account) may mean "keep"
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("f2", "sandbox_portal", "Portal"),  # training mode only (check_action)
+        # F1 on every screen (the wizard has its own, for its footer): the keys of that screen.
+        Binding("f1", "help", "Help", show=False),
     ]
 
     def __init__(
@@ -59,23 +70,29 @@ class MailSetupApp(App[int]):
         demo: bool = False,
         extra_css: list[Path] | tuple[Path, ...] = (),
         sandbox: Any = None,
+        temporary: bool = False,
     ) -> None:
         super().__init__(css_path=css_paths(demo=demo, extra=list(extra_css)))
         self.demo = demo
-        # Projection mode: the Azure IDs are masked with --demo and with --css demo.tcss alike.
-        self.mask_ids = demo or any(Path(p).name == "demo.tcss" for p in extra_css)
+        # Projection: the Azure IDs are masked only when the admin asks for the projection sheet
+        # (--css demo.tcss); a trainee in --demo must see them to find a typo. Not secrets, so
+        # focus shows them in full either way.
+        self.mask_ids = any(Path(p).name == "demo.tcss" for p in extra_css)
         self.sandbox = sandbox
+        # --demo without --config: the file lives in a private temporary folder removed on exit.
+        self.temporary = temporary
         self.store = SettingsStore(config_path)
         self.load_error: SettingsFileError | None = None
         self.dirty = False
         self.save_note = ""
-        self.check_results: dict[str, bool] = {}  # step id -> outcome of its last live check
-        self.seen_steps: set[str] = set()
+        self.seen_steps: set[str] = set()  # pages left: their blanks show as problems
+        self.visited_steps: set[str] = set()  # pages opened: valid defaults there count as done
         try:
             self.settings = self.store.load()
         except SettingsFileError as exc:
             self.settings = Settings()
             self.load_error = exc
+        self.outcomes = self._load_outcomes()
         if self.store.exists() and self.load_error is None:
             # Values from a file are the admin's earlier work: show their problems right away.
             from tui.guide import STEPS
@@ -139,9 +156,58 @@ class MailSetupApp(App[int]):
             if isinstance(screen, WizardScreen):
                 screen.refresh_status()
 
-    def set_check_result(self, step_id: str, ok: bool) -> None:
-        """For the live check screen: mark a step (B13, C14 …) checked OK or failed."""
-        self.check_results[step_id] = ok
+    def statuses(self) -> dict[str, StepStatus]:
+        """Every step's status: the one answer the sidebar, panes, summary and checks show."""
+        return step_statuses(
+            self.settings,
+            validate(self.settings),
+            seen=self.seen_steps,
+            visited=self.visited_steps,
+            outcomes=self.outcomes,
+            saved=not self.dirty,
+        )
+
+    @property
+    def check_results(self) -> dict[str, bool]:
+        """The last check outcomes by step, read-only: "B13", "C14", "C14:<email>"."""
+        results: dict[str, bool] = {}
+        outgoing = self.outcomes.ok(OUTGOING)
+        if outgoing is not None:
+            results["B13"] = outgoing
+        accounts = [a.email.strip().lower() for a in self.settings.incoming.accounts]
+        seen = [self.outcomes.account_ok(e) for e in accounts]
+        for email, ok in zip(accounts, seen, strict=True):
+            if ok is not None:
+                results[f"C14:{email}"] = ok
+        if accounts and any(v is False for v in seen):
+            results["C14"] = False
+        elif accounts and all(v is True for v in seen):
+            results["C14"] = True
+        return results
+
+    def _load_outcomes(self) -> CheckOutcomes:
+        """The state file's outcomes; an account that passed since the settings were saved
+        gets that time as its last validation (it goes into the settings with the next save)."""
+        outcomes = CheckOutcomes.from_dict(load_state(self.store.path).get("targets"))
+        for account in self.settings.incoming.accounts:
+            found = outcomes.targets.get(account_target(account.email))
+            if found and found.ok and found.at and (
+                account.last_validated is None or account.last_validated < found.at
+            ):
+                account.last_validated = found.at
+        return outcomes
+
+    def checks_recorded(self) -> None:
+        """After a live check: keep its outcome in the state file beside the settings, never in
+        the settings themselves, so checking does not mark the work unsaved."""
+        try:
+            save_state(self.store.path, {"targets": self.outcomes.to_dict()})
+        except OSError as exc:
+            self.notify(
+                f"The check's outcome is shown but could not be kept for the next start: {exc}",
+                severity="warning",
+                markup=False,
+            )
         self.refresh_wizard()
 
     # --- hooks for other screens --------------------------------------------------------------
@@ -180,6 +246,12 @@ class MailSetupApp(App[int]):
             return
         self.push_screen(CheckScreen(target))
 
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, help_for
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(help_for(self.screen))
+
     def action_sandbox_portal(self) -> None:
         """Training mode: stage A's portal steps against the embedded sandbox."""
         from tui.screens.portal import PortalScreen
@@ -192,27 +264,57 @@ class MailSetupApp(App[int]):
 
     # --- save and quit ------------------------------------------------------------------------
 
-    def action_save(self, *, force: bool = False, then_quit: bool = False) -> None:
+    def action_save(
+        self, *, force: bool = False, then_quit: bool = False, here: bool = False
+    ) -> None:
+        if self.temporary and not here:
+            # Training without --config: say where the file goes and that it goes away.
+            from tui.screens.demo_save import DemoSaveScreen
+
+            def answered(answer: str | None) -> None:
+                if answer == "here":
+                    self.action_save(force=force, then_quit=then_quit, here=True)
+                elif answer == "elsewhere" and then_quit:
+                    self.exit(0)
+
+            self.push_screen(DemoSaveScreen(self.store.path, then_quit=then_quit), answered)
+            return
         try:
             path = self.store.save(self.settings, force=force)
         except ChangedOnDiskError:
             from tui.screens.dialogs import changed_on_disk
 
-            def answered(answer: str | None) -> None:
+            def overwrite(answer: str | None) -> None:
                 if answer == "overwrite":
-                    self.action_save(force=True, then_quit=then_quit)
+                    self.action_save(force=True, then_quit=then_quit, here=here)
 
-            self.push_screen(changed_on_disk(str(self.store.path)), answered)
+            self.push_screen(changed_on_disk(str(self.store.path)), overwrite)
             return
         except (SettingsFileError, OSError) as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
             return
-        self.dirty = False
-        self.save_note = f"Saved to {path}"
-        self.notify(self.save_note, title="Saved", markup=False)
-        self.refresh_wizard()
+        self._saved(path)
         if then_quit:
             self.exit(0)
+
+    def save_elsewhere(self, path: Path, *, force: bool = False) -> None:
+        """Training: save to a file of the admin's choosing, which then becomes the settings
+        file (atomic, through the same store). Raises ChangedOnDiskError when a file is there
+        and ``force`` is not given, OSError / SettingsFileError when it cannot be written."""
+        store = SettingsStore(path)
+        saved = store.save(self.settings, force=force)
+        self.store = store
+        self.temporary = False
+        self._saved(saved)
+        self.checks_recorded()  # the check outcomes move along with the settings
+
+    def _saved(self, path: Path) -> None:
+        self.dirty = False
+        self.save_note = f"Saved to {path}"
+        if self.temporary:
+            self.save_note += " (a temporary folder, removed when the wizard exits)"
+        self.notify(self.save_note, title="Saved", markup=False)
+        self.refresh_wizard()
 
     async def action_quit(self) -> None:
         if not self.dirty:
@@ -260,7 +362,10 @@ def run(config_path: Path | None, demo: bool, extra_css: list[Path]) -> int:
     for signum in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, _exit_on_signal)
     try:
-        return _run_app(MailSetupApp(path, demo=True, extra_css=extra_css, sandbox=sandbox))
+        app = MailSetupApp(
+            path, demo=True, extra_css=extra_css, sandbox=sandbox, temporary=config_path is None
+        )
+        return _run_app(app)
     finally:
         sandbox.stop()
         if config_path is None:

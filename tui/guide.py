@@ -140,7 +140,8 @@ STEPS: tuple[Step, ...] = (
     _s(
         "A2",
         "Open Microsoft Entra ID",
-        "The vendor guide searches for Azure AD B2C here; that is a detour and B2C is not needed. "
+        "This step differs from the printed vendor guide, which searches for Azure AD B2C here: "
+        "that is a detour, and B2C is not needed for this setup. "
         "In the Entra admin center expand Entra ID in the left menu; in portal.azure.com search "
         "for Microsoft Entra ID and open it. Check the directory name at the top right: it must be "
         "the tenant with your Exchange Online mailboxes.",

@@ -59,7 +59,8 @@ def css_paths(*, demo: bool = False, extra: list[Path] | tuple[Path, ...] = ()) 
     if demo:
         paths.append(stylesheet(DEMO_STYLESHEET))
     for given in extra:
-        path = Path(given).expanduser()
+        # Absolute: Textual reads a relative CSS path relative to the app's module, not the cwd.
+        path = Path(given).expanduser().absolute()
         if not path.is_file() and path.name == DEMO_STYLESHEET:
             path = stylesheet(DEMO_STYLESHEET)
         if path not in paths:

@@ -3,9 +3,11 @@ disk, markup in user text, the check hook, demo masking, help, and the styleshee
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static
 
 from tests.ui.conftest import CLIENT_ID, TEST_PASSWORDS, filled_settings
 from tui.app import MailSetupApp
@@ -143,16 +145,42 @@ async def test_help_follows_the_focused_step(config_path: Path) -> None:
         assert isinstance(app.screen, WizardScreen)
 
 
-async def test_demo_masks_ids_and_never_shows_secrets(config_path: Path) -> None:
+def summary_values(app: MailSetupApp) -> str:
+    """The summary's values as plain text, all of it (the screen shows only the top)."""
+    console = Console(width=160, record=True, file=io.StringIO())
+    console.print(app.screen.query_one("#values", Static).content)
+    return console.export_text()
+
+
+async def test_demo_shows_ids_and_never_shows_secrets(config_path: Path) -> None:
+    """A trainee in --demo sees the IDs (not secrets: a typo must be findable)."""
     save_settings(filled_settings(), config_path)
     app = MailSetupApp(config_path, demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
         app.action_goto_step("Summary")
         await pilot.pause()
+        shown = summary_values(app)
+        assert CLIENT_ID in shown and "masked" not in shown
+        for password in TEST_PASSWORDS + tuple(app.settings.secrets()):
+            assert password not in shown
         shown = app.export_screenshot()
-        assert CLIENT_ID not in shown
         for password in TEST_PASSWORDS:
             assert password not in shown
+        app.action_goto_step("A8")
+        await pilot.pause()
+        ids = app.screen.query_one("#field-azure-client-id Input", Input)
+        await pilot.press("tab")
+        assert not ids.password and CLIENT_ID in app.export_screenshot()
+
+
+async def test_projection_sheet_masks_ids_until_focused(config_path: Path) -> None:
+    save_settings(filled_settings(), config_path)
+    app = MailSetupApp(config_path, demo=True, extra_css=[Path("demo.tcss")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_goto_step("Summary")
+        await pilot.pause()
+        shown = summary_values(app)
+        assert CLIENT_ID not in shown and "(masked for projection)" in shown
         app.action_goto_step("A8")
         await pilot.pause()
         ids = app.screen.query_one("#field-azure-client-id Input", Input)
@@ -195,7 +223,7 @@ async def test_account_available_to_named_users(config_path: Path) -> None:
         await pilot.press(*"a@b.se", "tab", "u", "tab", "p", "tab", "space", "tab")
         await pilot.press("space")  # untick "Available to all": the names field opens
         await pilot.pause()
-        await pilot.press("tab", *"Sales, ops", "ctrl+s")  # focus stays on the box; Tab on
+        await pilot.press("tab", *"Sales, ops", "ctrl+o")  # focus stays on the box; Tab on
         await pilot.pause()
         account = app.settings.incoming.accounts[0]
         assert (account.email, account.types, account.available_to) == (

@@ -69,7 +69,7 @@ async def add_account(pilot, email: str, user: str, password: str, tick_types: i
     assert isinstance(pilot.app.focused, SelectionList)
     for _ in range(tick_types):
         await pilot.press("space", "down")
-    await pilot.press("ctrl+s")
+    await pilot.press("ctrl+o")
     await pilot.pause()
 
 
@@ -211,7 +211,7 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
         assert isinstance(app.screen, AccountScreen)
         await pilot.press("tab")
         await replace_text(pilot, "orders@contoso.com")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert accounts[0].user_name == "orders@contoso.com"
 
@@ -251,7 +251,7 @@ async def test_walk_the_guide_keyboard_only(config_path: Path) -> None:
             "#account-password FieldInput Input, #account-password Input"
         )
         await type_text(pilot, TEST_PASSWORDS[2])
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert "No errors" in str(screen.query_one("#incoming-errors .summary-count").render())
 

@@ -39,7 +39,9 @@ def step_settings(ctx: StepContext, target: Target) -> StepOutcome:
             if not p.field.startswith("incoming.accounts[") or p.field.startswith(own)
         ]
     problems += [p for p in validation.validate_checks(settings)]
-    problems += _unresolved_secrets(target)
+    # One problem per field: an empty password is already "missing" for validation.
+    known = {p.field for p in problems}
+    problems += [p for p in _unresolved_secrets(target) if p.field not in known]
     errors = [p for p in problems if p.is_error]
     shown = errors or problems
     lines = [f"{p.label}: {p.message}" + (f" ({p.step_id})" if p.step_id else "") for p in shown]

@@ -48,11 +48,14 @@ def _required(what: str):  # type: ignore[no-untyped-def]
 
 
 class AccountScreen(ModalScreen[AccountValues | None]):
-    """Add or edit an account; Esc cancels, ctrl+s or the Save button keeps it."""
+    """Add or edit an account; Esc cancels, ctrl+o or the Keep button keeps it."""
 
+    # Not ctrl+s: everywhere else it saves the file, and here it would only have kept the row.
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "keep", "Keep"),
+        Binding("ctrl+o", "keep", "Keep"),
+        Binding("ctrl+s", "save_hint", "Save", show=False),
+        Binding("f1", "app.help", "Help", show=False),  # a modal stops the app's own F1
     ]
 
     DEFAULT_CSS = """
@@ -120,7 +123,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
                     compact=True,
                 )
             with Horizontal(id="account-buttons"):
-                yield Button("Keep (ctrl+s)", id="keep", variant="primary", compact=True)
+                yield Button("Keep (ctrl+o)", id="keep", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -168,5 +171,12 @@ class AccountScreen(ModalScreen[AccountValues | None]):
         self.dismiss(self.values())
 
     @on(Button.Pressed, "#cancel")
+    def action_save_hint(self) -> None:
+        self.notify(
+            "Keep the account first (ctrl+o), then save the file (ctrl+s).",
+            title="Not saved yet",
+            markup=False,
+        )
+
     def action_cancel(self) -> None:
         self.dismiss(None)

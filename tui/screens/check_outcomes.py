@@ -1,9 +1,11 @@
 """What a check screen run means beyond its rows: which targets a screen target names, the
 per-stage verdict line, an unexpected exception turned into a report, and the outcome recorded
-in the app (B13 / C14 in the sidebar, each account's Val. and last-validated time)."""
+in the app (the outcome of each target and the guide steps its failures blame, which the one
+status function turns into the sidebar's, the summary's and this screen's markers)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -11,6 +13,8 @@ from rich.text import Text
 
 from tui.checks.diagnose_run import duration_text
 from tui.checks.events import CheckEvent, CheckReport, Diagnosis, Status
+from tui.widgets.diagnosis import goto_target
+from tui.widgets.step_status import Blame, account_target
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
@@ -34,26 +38,27 @@ POLICY_BLOCK_CODES = ("HTTP403",)
 
 
 def waiting_note(event: CheckEvent, accounts_waiting: int = 1, bound: float = RETRY_BOUND) -> Text:
-    """The line shown while a failed step waits to be tried again: why, how long, and the bound."""
+    """The note pinned at the top while a failed step waits to be tried again: why, when, the
+    bound, and where the fix is. Short, so it is never cut at 80x24; the full fix is below it."""
     diagnosis = event.diagnosis
     code = diagnosis.code if diagnosis else ""
     text = Text()
     if code in POLICY_BLOCK_CODES:
         text.append("Exchange refused EWS (403): ", style="bold")
-        text.append(
-            "most likely this app is not allowed yet (E2). If the allow list or consent was "
-            "changed a moment ago, it may still pass on its own. "
-        )
+        text.append("most likely this app is not allowed yet (E2); a change made a moment ago may "
+                    "still pass on its own. ")
     elif code in PROPAGATION_CODES:
-        text.append("This is usual in the first minutes after setup: ", style="bold")
-        text.append("Microsoft's services take a while to learn about a new app or consent. ")
+        text.append("Usual in the first minutes after setup: ", style="bold")
+        text.append("Microsoft takes a while to learn about a new app or consent. ")
     elif diagnosis is not None:
         text.append(f"{diagnosis.title}. ", style="bold")
-    text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
+    text.append(f"Trying again in {event.retry_in or 0:.0f} s")
     if accounts_waiting > 1:
         text.append(f" ({accounts_waiting} accounts waiting)")
-    text.append(f"; gives up after {duration_text(bound)} and says what to do")
-    text.append(". s: stop waiting · Esc: back")
+    text.append(f"; gives up after {duration_text(bound)}. s: stop waiting · Esc: back")
+    if diagnosis is not None:
+        text.append(f"\nIf it stays: the fix is at {goto_target(diagnosis.guide_step)}", style="bold")
+        text.append(" (below; g goes there).")
     return text
 
 
@@ -111,33 +116,55 @@ def crash_report(targets: list[str], error: str) -> CheckReport:
 
 
 def record_outcomes(app: MailSetupApp, report: CheckReport) -> None:
-    """Tell the app: B13 / C14 in the sidebar, each account's Val. and last-validated time."""
-    results = app.check_results
-    touched = False
+    """Tell the app each target's outcome and the guide steps its failures blame.
+
+    The outcome of a target replaces its previous one, so a passing retest clears the old blame.
+    A passing account gets its last-validated time in memory (saved with the settings next time);
+    the outcomes go to the state file beside the settings, so checking never marks work unsaved.
+    """
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    for target in {e.target for e in report.checks}:
-        ok = not any(e.status is Status.FAILED for e in report.for_target(target))
-        if target == "outgoing":
-            results["B13"] = ok
+    for target in dict.fromkeys(e.target for e in report.checks):
+        failed = [e for e in report.for_target(target) if e.status is Status.FAILED]
+        blames = [
+            Blame(goto_target(e.diagnosis.guide_step), e.diagnosis.title or e.diagnosis.code)
+            for e in failed
+            if e.diagnosis is not None
+        ]
+        app.outcomes.record(target, not failed, blames, now)
+        if failed or not target.startswith("incoming:"):
             continue
-        email = target.removeprefix("incoming:").strip().lower()
-        results[f"C14:{email}"] = ok
         for account in app.settings.incoming.accounts:
-            if ok and account.email.strip().lower() == email:
+            if account_target(account.email) == account_target(target.removeprefix("incoming:")):
                 account.last_validated = now
-                touched = True
-    accounts = [a.email.strip().lower() for a in app.settings.incoming.accounts]
-    seen = [results.get(f"C14:{e}") for e in accounts]
-    if accounts and any(v is False for v in seen):
-        results["C14"] = False
-    elif accounts and all(v is True for v in seen):
-        results["C14"] = True
-    if touched:
-        app.settings_changed()
-    else:
-        app.refresh_wizard()
+    app.checks_recorded()
     from tui.screens.wizard import WizardScreen
 
     for screen in app.screen_stack:
         if isinstance(screen, WizardScreen):
             screen.current_pane.refresh_values()  # the Val. column, B13's result line
+
+
+def guide_marks(app: MailSetupApp, report: CheckReport, before: Iterable[str] = ()) -> Text:
+    """What the run changed in the guide, in the sidebar's own markers: "B13 ✓ · A17 ✗".
+
+    ``before`` are the steps blamed before this run: a passing retest shows them cleared.
+    """
+    statuses = app.statuses()
+    steps = ["B13"] if report.for_target("outgoing") else []
+    if any(e.target.startswith("incoming") for e in report.checks):
+        steps.append("C14")
+    for event in report.failures:
+        if event.diagnosis is not None:
+            steps.append(goto_target(event.diagnosis.guide_step))
+    steps += before
+    shown = [s for s in dict.fromkeys(steps) if s in statuses]
+    text = Text("In the guide now: ", style="dim")
+    for i, step_id in enumerate(shown):
+        text.append(" · " if i else "")
+        text.append(f"{step_id} {statuses[step_id].marker}")
+    return text if shown else Text("")
+
+
+def retry_note(event: CheckEvent, waiting: int) -> Text:
+    """The pinned note while a retry counts down (see :func:`waiting_note`)."""
+    return waiting_note(event, waiting)

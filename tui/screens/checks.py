@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
@@ -43,6 +43,7 @@ from tui.safe_text import terminal_safe
 from tui.screens.check_outcomes import (
     RETRY_BOUND,
     crash_report,
+    guide_marks,
     record_outcomes,
     requested_targets,
     screen_title,
@@ -108,15 +109,25 @@ class CheckScreen(Screen[None]):
 
     # --- layout -------------------------------------------------------------------------------
 
+    # The title, the route and the advice during a retry stay on screen (80x24: the rows and
+    # the diagnosis below scroll); before, the countdown pushed them out of view.
+    DEFAULT_CSS = """
+    CheckScreen #check-head { height: auto; max-height: 50%; padding: 0 1; }
+    CheckScreen #guide-marks { height: auto; }
+    """
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="check-body"):
-            title = terminal_safe(screen_title(self.target))  # account addresses come from the file
+        with Vertical(id="check-head"):
+            # account addresses come from the settings file
+            title = terminal_safe(screen_title(self.target))
             yield Static(Text(title), id="check-title", classes="pane-title")
             yield Static("", id="check-route")
+            yield Static("", id="retry-note")
+        with VerticalScroll(id="check-body"):
             yield ProgressBar(id="check-progress", show_eta=False)
             yield VerticalScroll(id="check-rows")
-            yield Static("", id="retry-note")
             yield Static("", id="check-verdict")
+            yield Static("", id="guide-marks")
             yield Static("", id="check-warnings")
             yield Static("", id="copied-note")
             yield DiagnosisPanel()
@@ -193,6 +204,7 @@ class CheckScreen(Screen[None]):
         self.query_one("#retry-note", Static).display = False
         self.query_one("#check-warnings", Static).display = False
         self.query_one("#copied-note", Static).update("")
+        self.query_one("#guide-marks", Static).update("")
         self.run_checks(self.run_id, settings, names, round_trip, self.cancel)
 
     def _build_rows(self, settings: Settings, names: list[str], round_trip: bool) -> None:
@@ -291,6 +303,15 @@ class CheckScreen(Screen[None]):
         else:
             self.waiting.pop(event.target, None)
         self._show_waiting()
+        panel = self.query_one(DiagnosisPanel)
+        shown = panel.event
+        if (
+            event.status is not Status.FAILED
+            and event.retry_in is None
+            and shown is not None
+            and (shown.target, shown.step) == (event.target, event.step)
+        ):
+            panel.show(None)  # the step passed on a retry: its old diagnosis no longer holds
         if event.is_final and not was_final:
             self.query_one(ProgressBar).advance(1)
             if event.status is Status.FAILED and event.diagnosis is not None:
@@ -305,10 +326,9 @@ class CheckScreen(Screen[None]):
             note.display = False
             return
         event = min(self.waiting.values(), key=lambda e: e.retry_in or 0)
-        diagnosis = event.diagnosis
         note.update(waiting_note(event, len(self.waiting), self.RETRY_WAIT))
         note.display = True
-        if diagnosis is not None and not self.problems:
+        if event.diagnosis is not None and not self.problems:
             self.query_one(DiagnosisPanel).show(event)
 
     @on(RunFinished)
@@ -339,8 +359,15 @@ class CheckScreen(Screen[None]):
         self._show_verdict(report)
         if self.problems:
             self.select_problem(min(self.selected, len(self.problems) - 1))
+        else:
+            self.query_one(DiagnosisPanel).show(None)  # nothing failed: no old diagnosis stays
+        marks = self.query_one("#guide-marks", Static)
         if not report.cancelled or self.stopped_waiting:
+            before = list(self.wizard.outcomes.blames(self.wizard.settings))
             record_outcomes(self.wizard, report)
+            marks.update(guide_marks(self.wizard, report, before))
+        else:
+            marks.update("")
         self.refresh_bindings()
 
     def _show_verdict(self, report: CheckReport) -> None:
@@ -381,6 +408,7 @@ class CheckScreen(Screen[None]):
             row.set_class(row is chosen, "-selected")
         panel = self.query_one(DiagnosisPanel)
         panel.show(event)
+        self.refresh_bindings()  # r is offered only for a problem with Microsoft's error
         self.call_after_refresh(panel.scroll_visible, animate=False)
 
     @property
@@ -406,7 +434,7 @@ class CheckScreen(Screen[None]):
         self.wizard.action_goto_step(goto_target(event.diagnosis.guide_step))
 
     def action_toggle_raw(self) -> None:
-        if self.current_problem is not None:
+        if self.current_problem is not None and self.query_one(DiagnosisPanel).has_raw:
             panel = self.query_one(DiagnosisPanel)
             panel.toggle_raw()
             self.call_after_refresh(panel.scroll_visible, animate=False)
@@ -450,7 +478,9 @@ class CheckScreen(Screen[None]):
         """Show only the keys that do something now (the footer follows)."""
         if action == "stop_waiting":
             return bool(self.waiting)
-        if action in ("goto_fix", "toggle_raw", "copy_details", "next_problem"):
+        if action == "toggle_raw":
+            return self.current_problem is not None and self.query_one(DiagnosisPanel).has_raw
+        if action in ("goto_fix", "copy_details", "next_problem"):
             return bool(self.problems)
         if action == "retry_failed":
             return bool(self.report and self.report.failures and len(self.headings) > 1)

@@ -21,11 +21,10 @@ from textual.widgets import ContentSwitcher, Header
 from tui.guide import first_step_for_field
 from tui.screens.panes.base import StepPane
 from tui.screens.panes.catalog import SLOTS, PaneCatalog
-from tui.settings.validation import validate
 from tui.widgets.form import FieldRow
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.sidebar import SUMMARY, StepSidebar
-from tui.widgets.step_status import StepStatus, step_statuses
+from tui.widgets.step_status import StepStatus
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
@@ -50,8 +49,7 @@ class WizardScreen(Screen[None]):
         # Everything the first frame shows is decided here, before the first layout: the
         # statuses, the pane to resume at (composed in place, not mounted afterwards) and the
         # width class. Each change after the first layout cost another layout and full render.
-        self._compute_status()
-        self.start_step = self.resume_step()
+        self.start_step = self._choose_start_step()
         first = self.panes.pane(self.panes.slot_of(self.start_step))
         # Nothing is mounted yet: the screen's styles are applied as a whole when it is shown.
         self.set_class(True, self._width_class(self.app.size.width), update=False)
@@ -88,6 +86,14 @@ class WizardScreen(Screen[None]):
             pane.reveal_errors()  # values from a file: show their gaps at once
         pane.focus_step(self.start_step, True)
 
+    def _choose_start_step(self) -> str:
+        """The resume step; its page counts as visited from the first frame on."""
+        self._compute_status()
+        step_id = self.resume_step()
+        self.wizard.visited_steps.update(self.panes.slot_of(step_id).step_ids)
+        self._compute_status()
+        return step_id
+
     def resume_step(self) -> str:
         """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
         for step_id, status in self.statuses.items():
@@ -98,20 +104,13 @@ class WizardScreen(Screen[None]):
     # --- status -------------------------------------------------------------------------------
 
     def _compute_status(self) -> None:
-        app = self.wizard
-        self.problems = validate(app.settings)
-        self.statuses = step_statuses(
-            app.settings,
-            self.problems,
-            seen=app.seen_steps,
-            checked=app.check_results,
-            saved=not app.dirty,
-        )
+        self.statuses = self.wizard.statuses()
 
     def refresh_status(self) -> None:
         self._compute_status()
         self.sidebar.update_statuses(self.statuses)
         self.sub_title = self.wizard.status_line()
+        self.current_pane.refresh_status(self.statuses)
 
     # --- navigation ---------------------------------------------------------------------------
 
@@ -128,6 +127,7 @@ class WizardScreen(Screen[None]):
                 self.wizard.seen_steps.update(previous.STEP_IDS)
                 previous.reveal_errors()
             switcher.current = pane.id
+            self.wizard.visited_steps.update(pane.STEP_IDS)
             self.refresh_status()
         if mounting is None:
             pane.refresh_values()  # a new pane composes from the current values anyway
@@ -176,9 +176,9 @@ class WizardScreen(Screen[None]):
             self.goto_step(SLOTS[index - 1].step_ids[0], top=True)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen  # loaded on first F1, not before the first frame
+        from tui.screens.help import help_for  # loaded on first F1, not before the first frame
 
-        self.app.push_screen(HelpScreen(self.current_pane.current_step()))
+        self.app.push_screen(help_for(self))
 
     def scroll_to_center(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
         """Focus scrolls a field's whole row (label above, error below) into view, not just

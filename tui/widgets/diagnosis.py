@@ -44,6 +44,31 @@ def goto_target(step_id: str) -> str:
         return "Summary"
 
 
+# Keys of ``raw`` that this tool wrote itself (the settings check's problem list, the target
+# name): they are not Microsoft's error, so "r Microsoft's error" is not offered for them alone.
+OWN_RAW_KEYS = ("problems", "target")
+
+
+def microsoft_raw(diagnosis: Diagnosis) -> dict[str, Any]:
+    return {k: v for k, v in diagnosis.raw.items() if k not in OWN_RAW_KEYS}
+
+
+def problem_lines(diagnosis: Diagnosis) -> list[str] | None:
+    """The settings check's problems, one line each ("B12  Recipient is missing"), each field
+    once; None when the diagnosis carries no problem list."""
+    items = diagnosis.raw.get("problems")
+    if not isinstance(items, list) or not items:
+        return None
+    from tui.settings.validation import Problem
+    from tui.widgets.error_summary import problem_line
+
+    by_field: dict[str, Problem] = {}
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("field"), str):
+            by_field.setdefault(item["field"], Problem(item["field"], str(item.get("message", ""))))
+    return [problem_line(p) for p in by_field.values()]
+
+
 def raw_lines(raw: dict[str, Any]) -> list[str]:
     keys = [k for k in RAW_FIRST if k in raw] + [k for k in raw if k not in RAW_FIRST]
     lines = []
@@ -123,22 +148,41 @@ class DiagnosisPanel(Vertical):
         head = Text(terminal_safe(f"{event.status.symbol} {event.step}: {title}"))
         head.append(f"  ({terminal_safe(diagnosis.code)})", style="dim")
         self.query_one("#diagnosis-head", Static).update(head)
-        cause = terminal_safe(diagnosis.cause, keep_newlines=True)
-        self.query_one("#diagnosis-cause", Static).update(Text(cause))
+        lines = problem_lines(diagnosis)
+        if lines is None:
+            cause = Text(terminal_safe(diagnosis.cause, keep_newlines=True))
+        else:
+            # "Settings incomplete": the count, then one problem per line, as the guide lists them.
+            cause = Text(f"{len(lines)} error{'s' if len(lines) != 1 else ''}:", style="bold")
+            for line in lines:
+                cause.append(f"\n  {terminal_safe(line)}", style="not bold")
+        self.query_one("#diagnosis-cause", Static).update(cause)
         self.query_one("#diagnosis-step", Static).update(
             Text(f"Fix at {step_heading(diagnosis.guide_step)}")
         )
         fix = terminal_safe(diagnosis.fix, keep_newlines=True)
         self.query_one("#diagnosis-fix", Static).update(Text(fix))
         self.query_one("#diagnosis-keys", Static).update(Text(self.keys_line()))
-        raw = raw_lines(diagnosis.raw) or ["(no error text from Microsoft: the failure happened here)"]
-        self.query_one("#diagnosis-raw", Static).update(Text("Microsoft's error\n" + "\n".join(raw)))
+        raw = raw_lines(microsoft_raw(diagnosis))
+        self.set_class(self.show_raw and bool(raw), "-raw")
+        shown = Text("Microsoft's error\n" + "\n".join(raw))
+        self.query_one("#diagnosis-raw", Static).update(shown)
+
+    @property
+    def has_raw(self) -> bool:
+        """Whether there is an error text from Microsoft (or an exception) to show."""
+        return self.diagnosis is not None and bool(microsoft_raw(self.diagnosis))
 
     def keys_line(self) -> str:
-        raw = "hide" if self.show_raw else "show"
-        return f"g go to {goto_target(self.diagnosis.guide_step) if self.diagnosis else ''} · r {raw} Microsoft's error · y copy for support"
+        keys = [f"g go to {goto_target(self.diagnosis.guide_step) if self.diagnosis else ''}"]
+        if self.has_raw:
+            keys.append(f"r {'hide' if self.show_raw else 'show'} Microsoft's error")
+        keys.append("y copy for support")
+        return " · ".join(keys)
 
     def toggle_raw(self) -> None:
+        if not self.has_raw:
+            return
         self.show_raw = not self.show_raw
         self.set_class(self.show_raw, "-raw")
         if self.diagnosis is not None:

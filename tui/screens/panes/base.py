@@ -7,6 +7,7 @@ place and tell the app after each edit, which marks the work unsaved and refresh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from tui.guide import step
 from tui.settings.model import Settings
 from tui.widgets.field_access import get_text, get_value, set_text
 from tui.widgets.form import FieldCheckbox, FieldEdited, FieldInput, FieldRow, FieldSelect
+from tui.widgets.step_status import StepStatus
 from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ class ChecklistItem(Vertical):
     ChecklistItem { height: auto; margin: 0 0 1 0; }
     ChecklistItem > .step-help { color: $text-muted; padding: 0 0 0 4; }
     ChecklistItem > .callout { border-left: thick $warning; padding: 0 1; margin: 1 0 0 4; }
+    ChecklistItem > .step-blame {
+        display: none; border-left: thick $error; padding: 0 1; margin: 1 0 0 4; text-style: bold;
+    }
+    ChecklistItem.-blamed > .step-blame { display: block; }
     """
 
     def __init__(self, step_id: str, done: bool, callout: str = "") -> None:
@@ -51,6 +57,20 @@ class ChecklistItem(Vertical):
         yield Static(Text(s.help), classes="step-help")
         if self.callout:
             yield Static(Text(self.callout), classes="callout")
+
+    def show_blame(self, titles: list[str]) -> None:
+        """✗ under a step the last live check blames (ticked or not), until a check passes.
+        Mounted on first need: start-up composes no widget for it."""
+        self.set_class(bool(titles), "-blamed")
+        if not titles:
+            return
+        text = Text(f"✗ The last check failed here: {'; '.join(titles)}. ")
+        text.append("Fix it, then test again.")
+        found = self.query(".step-blame")
+        if found:
+            found.first(Static).update(text)
+        else:
+            self.mount(Static(text, classes="step-blame"))
 
     @property
     def checkbox(self) -> Checkbox:
@@ -104,6 +124,9 @@ class StepPane(VerticalScroll, can_focus=False):
 
     # --- showing and focusing -----------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.refresh_status, {})
+
     def refresh_values(self) -> None:
         """Show what the settings hold now (a field shared with another pane, a loaded file)."""
         for row in self.query(FieldRow):
@@ -116,6 +139,16 @@ class StepPane(VerticalScroll, can_focus=False):
             if item.checkbox.value != wanted:
                 with item.checkbox.prevent(Checkbox.Changed):
                     item.checkbox.value = wanted
+
+    def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
+        """The statuses changed (an edit, a save, a check): show the blame of the last checks
+        under the steps they name. Panes that show more (the summary, B13's result line)
+        extend this; it runs on every keystroke, so it only touches this pane's items."""
+        blames = self.wizard.outcomes.blames(self.settings)
+        for item in self.query(ChecklistItem):
+            if item.is_mounted:
+                titles = [b.title for _, b in blames.get(item.step_id, [])]
+                item.show_blame(list(dict.fromkeys(titles)))
 
     def focus_first(self) -> None:
         for widget in self.query("*"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +23,7 @@ from tui.settings.validation import (
 )
 from tui.widgets.field_access import get_text
 from tui.widgets.form import FieldInput, FieldSelect, set_applies
+from tui.widgets.step_status import StepStatus
 
 FLOW_CHOICES = {flow.value: label for flow, label in AUTH_FLOWS.items()}
 SHARED_NOTE = (
@@ -134,13 +137,22 @@ class CheckFormPane(StepPane):
 
     def refresh_values(self) -> None:
         super().refresh_values()
-        result = self.wizard.check_results.get("B13")
+        self.show_result(self.wizard.statuses())
+
+    def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
+        super().refresh_status(statuses)
+        if statuses:
+            self.show_result(statuses)
+
+    def show_result(self, statuses: Mapping[str, StepStatus]) -> None:
+        """B13's line, from the same status as the sidebar's B13 marker."""
         text = {
-            None: "Result: not tested yet",
-            True: "Result: OK!",
-            False: "Result: failed (see the check)",
-        }[result]
-        self.query_one("#test-result", Static).update(Text(text))
+            StepStatus.TODO: "Result: not tested yet",
+            StepStatus.CHECKED_OK: "Result: OK!",
+            StepStatus.PROBLEM: "Result: failed (see the check)",
+        }.get(statuses["B13"], "")
+        for line in self.query("#test-result").results(Static):  # none before it is composed
+            line.update(Text(f"{statuses['B13'].marker} {text}"))
 
     def on_mount(self) -> None:
         self.refresh_values()

@@ -1,10 +1,14 @@
 """The summary: every value grouped as the guide's dialogs group them, problems, and Save.
 
-Secrets are always masked here, and in demo mode the Azure IDs too (the screen may be projected).
-All values are user text, so every cell is a ``rich.text.Text``, never markup.
+Secrets are always masked here; the Azure IDs only under the projection sheet (``--css
+demo.tcss``), since they are not secrets and a trainee must be able to check them. The problems
+list holds both the invalid fields and the steps the last live checks blame, from the same
+outcomes as the sidebar's markers. All values are user text: ``rich.text.Text``, never markup.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -12,13 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from tui.guide import STEPS
 from tui.screens.panes.base import StepPane
 from tui.settings.model import AUTH_FLOWS, EMAIL_METHODS, INCOMING_SERVICES, Secret, Settings
 from tui.settings.validation import validate
 from tui.widgets.error_summary import ErrorSummary
 from tui.widgets.field_access import format_minutes
 from tui.widgets.form import numbered_label
+from tui.widgets.step_status import OUTGOING, Blame, CheckOutcomes, StepStatus, ticked_counts
 from tui.widgets.ticks import TickBox
 from tui.widgets.wrap_text import BreakAtDots
 
@@ -33,7 +37,7 @@ def shown(value: object, *, mask: bool = False) -> Text:
     if not text:
         return Text("(empty)", style="dim")
     if mask:
-        return Text("•" * 8 + " (hidden in demo)")
+        return Text("•" * 8 + " (masked for projection)")
     return Text(text)
 
 
@@ -52,11 +56,30 @@ def value_table(rows: list[tuple[str, Text]]) -> Table:
     return table
 
 
-def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str, Table]]:
+def progress_rows(
+    settings: Settings, statuses: Mapping[str, StepStatus] | None
+) -> list[tuple[str, Text]]:
+    """Stage A's tick boxes, and every step's status as the sidebar counts it."""
+    counts = ticked_counts(settings)
+    ticked, boxes = counts.get("A", (0, 0))
+    rows = [("Portal steps ticked off (A)", Text(f"{ticked} of {boxes}"))]
+    if statuses:
+        done = sum(1 for v in statuses.values() if v.finished)
+        failed = sum(1 for v in statuses.values() if v is StepStatus.PROBLEM)
+        text = Text(f"{done} of {len(statuses)} done")
+        text.append(f", {failed} with problems" if failed else "")
+        rows.append(("All stages (A, E, B, C)", text))
+    return rows
+
+
+def grouped_values(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    statuses: Mapping[str, StepStatus] | None = None,
+) -> list[tuple[str, Table]]:
     """(heading, table) for each dialog of the guide, in the guide's order."""
     az = settings.azure
-    ticked = sum(1 for s in STEPS if s.id in settings.done_steps)
-    portal = [s for s in STEPS if s.kind == "portal"]
     groups: list[tuple[str, Table]] = [
         (
             "A  App registration (A8)",
@@ -64,7 +87,7 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
                 [
                     ("Application (client) ID", shown(az.client_id, mask=demo)),
                     ("Directory (tenant) ID", shown(az.tenant_id, mask=demo)),
-                    ("Steps ticked off", Text(f"{ticked} of {len(portal)} portal steps")),
+                    *progress_rows(settings, statuses),
                 ]
             ),
         )
@@ -150,6 +173,17 @@ def grouped_values(settings: Settings, *, demo: bool = False) -> list[tuple[str,
     return groups
 
 
+def check_failures(outcomes: CheckOutcomes, settings: Settings) -> list[tuple[str, str]]:
+    """(guide step, line) for each failed check target: the steps the sidebar marks ✗."""
+    lines: list[tuple[str, str]] = []
+    for target, outcome in outcomes.failed(settings):
+        who = "Outgoing check" if target == OUTGOING else target.removeprefix("incoming:")
+        check_step = "B13" if target == OUTGOING else "C14"
+        for blame in outcome.blames or (Blame(check_step, "failed"),):
+            lines.append((blame.step, f"{who}: {blame.title or 'failed'}"))
+    return lines
+
+
 class SummaryPane(StepPane, can_focus=True):
     """Every value, the problems with go-to, and Save (focusable: arrows scroll the values)."""
 
@@ -185,11 +219,20 @@ class SummaryPane(StepPane, can_focus=True):
     def on_mount(self) -> None:
         self.refresh_values()
 
+    def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
+        if self.query(".summary-count"):  # composed: a pane mounted just now refreshes itself
+            self.refresh_values()
+
     def refresh_values(self) -> None:
-        self.query_one(ErrorSummary).show(validate(self.settings))
+        self.query_one(ErrorSummary).show(
+            validate(self.settings), failures=check_failures(self.wizard.outcomes, self.settings)
+        )
         body = Table.grid(expand=True)
         body.add_column()
-        for heading, table in grouped_values(self.settings, demo=self.wizard.mask_ids):
+        statuses = self.wizard.statuses()
+        for heading, table in grouped_values(
+            self.settings, demo=self.wizard.mask_ids, statuses=statuses
+        ):
             body.add_row(Text(heading, style="bold"))
             body.add_row(table)
             body.add_row(Text(""))
@@ -225,3 +268,8 @@ class SummaryPane(StepPane, can_focus=True):
     def _goto(self, event: ErrorSummary.GoTo) -> None:
         event.stop()
         self.wizard.goto_field(event.problem.field)
+
+    @on(ErrorSummary.GoToStep)
+    def _goto_step(self, event: ErrorSummary.GoToStep) -> None:
+        event.stop()
+        self.wizard.action_goto_step(event.step_id)
