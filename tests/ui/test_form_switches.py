@@ -62,7 +62,7 @@ async def test_toggling_available_to_all_keeps_the_names(config_path: Path) -> N
         await pilot.pause()
         assert names.value == "Sales"
         assert screen.values().available_to == ["Sales"]
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+o")  # Keep (Ctrl+S is Save elsewhere)
         await pilot.pause()
         assert app.settings.incoming.accounts[0].available_to == ["Sales"]
 

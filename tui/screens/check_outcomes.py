@@ -163,8 +163,3 @@ def guide_marks(app: MailSetupApp, report: CheckReport, before: Iterable[str] = 
         text.append(" · " if i else "")
         text.append(f"{step_id} {statuses[step_id].marker}")
     return text if shown else Text("")
-
-
-def retry_note(event: CheckEvent, waiting: int) -> Text:
-    """The pinned note while a retry counts down (see :func:`waiting_note`)."""
-    return waiting_note(event, waiting)

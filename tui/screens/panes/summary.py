@@ -61,8 +61,10 @@ def progress_rows(
 ) -> list[tuple[str, Text]]:
     """Stage A's tick boxes, and every step's status as the sidebar counts it."""
     counts = ticked_counts(settings)
-    ticked, boxes = counts.get("A", (0, 0))
-    rows = [("Portal steps ticked off (A)", Text(f"{ticked} of {boxes}"))]
+    rows = []
+    for stage in ("A", "E"):  # the stages done outside the wizard, in a portal or PowerShell
+        ticked, boxes = counts.get(stage, (0, 0))
+        rows.append((f"Portal steps ticked off ({stage})", Text(f"{ticked} of {boxes}")))
     if statuses:
         done = sum(1 for v in statuses.values() if v.finished)
         failed = sum(1 for v in statuses.values() if v is StepStatus.PROBLEM)
