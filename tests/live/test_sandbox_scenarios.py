@@ -27,7 +27,10 @@ ENTRA: dict[str, tuple[Any, Any]] = {
     "password-expired": ((50055, "invalid_grant"), TOKEN),
     "account-locked": ((50053, "invalid_grant"), TOKEN),
     "account-disabled": ((50057, "invalid_grant"), TOKEN),
-    "ews-blocked": (TOKEN, TOKEN),
+    "ews-org-off": (TOKEN, TOKEN),
+    "ews-app-not-allowed": (TOKEN, TOKEN),
+    "ews-mailbox-off": (TOKEN, TOKEN),
+    "token-no-permissions": (TOKEN, TOKEN),
     "propagating": (TOKEN, TOKEN),
     "throttled": (TOKEN, TOKEN),
     "mailbox-missing": (TOKEN, TOKEN),
@@ -44,7 +47,10 @@ EWS_OUTCOME: dict[str, type[Exception] | None] = {
     "password-expired": None,
     "account-locked": None,
     "account-disabled": None,
-    "ews-blocked": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-org-off": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-app-not-allowed": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-mailbox-off": ews_errors.MalformedResponseError,  # HTTP 403 for the guide's account
+    "token-no-permissions": ews_errors.UnauthorizedError,  # 401 2000008 until it settles
     "propagating": ews_errors.MalformedResponseError,  # HTTP 403 until it settles
     "throttled": ews_errors.ErrorServerBusy,
     "mailbox-missing": ews_errors.ErrorNonExistentMailbox,
