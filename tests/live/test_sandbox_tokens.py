@@ -97,7 +97,10 @@ def test_expired_token_is_refused(sandbox: Sandbox) -> None:
     time.sleep(1.2)
     # Exchange's own code for it: OAuthErrorCategory.TokenExpired (see tui/sandbox/tokens.py).
     assert_exo_401(
-        post_ews(sandbox, token["access_token"]), "2000002", "The token has expired.", "token_expired"
+        post_ews(sandbox, token["access_token"]),
+        "2000002",
+        "The token has expired.",
+        "token_expired",
     )
     # Without expiry data exchangelib cannot know, sends it, and gets Exchange's 401.
     stale = {k: v for k, v in token.items() if k not in ("expires_in", "ext_expires_in")}
