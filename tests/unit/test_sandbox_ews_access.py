@@ -72,3 +72,19 @@ def test_user_agent_policies() -> None:
         refusal(merge_patch(block, {"tenant": {"ews_block_list": ["exchangelib/*"]}}))
         == ews_access.AGENT_BLOCKED
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("Office 365 E3", False),
+        ("Microsoft 365 E5", False),
+        ("Exchange Online Kiosk", True),
+        ("Microsoft 365 F1", True),
+        ("Office 365 F3", True),
+        ("f3", True),
+        ("F31", False),  # a word, not a prefix
+    ],
+)
+def test_licence_names(name: str, refused: bool) -> None:
+    assert ews_access.license_refused(name) is refused

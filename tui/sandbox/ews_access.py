@@ -38,6 +38,11 @@ def agent_matches(pattern: str, user_agent: str) -> bool:
     return re.fullmatch(expression, user_agent.strip(), re.IGNORECASE) is not None
 
 
+def license_refused(name: str) -> bool:
+    """Whether a licence name is a Kiosk/F1/F3 one ("Exchange Online Kiosk", "Microsoft 365 F3")."""
+    return not set(re.split(r"\W+", name.lower())).isdisjoint(EWS_REFUSED_LICENSES)
+
+
 def refusal(
     state: dict[str, Any], client_id: str, mailbox: str | None, user_agent: str
 ) -> str | None:
@@ -67,6 +72,6 @@ def refusal(
         return None
     if user["ews_enabled"] is False:
         return MAILBOX_OFF
-    if str(user["license"]).strip().lower() in EWS_REFUSED_LICENSES:
+    if license_refused(str(user["license"])):
         return LICENSE_REFUSED
     return None

@@ -42,7 +42,7 @@ TENANT_DEFAULTS: dict[str, Any] = {
 }
 EWS_ACCESS_POLICIES = ("", "EnforceAllowList", "EnforceBlockList")
 # Exchange Online licences whose mailboxes EWS refuses since 30 June 2026 (message center
-# MC1191578: "will result in a HTTP 403 response"). Compared case-insensitively.
+# MC1191578: "will result in a HTTP 403 response"): any word of the licence name, any case.
 EWS_REFUSED_LICENSES = ("kiosk", "f1", "f3")
 APP_DEFAULTS: dict[str, Any] = {
     "display_name": "mailsetup",
@@ -60,7 +60,7 @@ USER_DEFAULTS: dict[str, Any] = {
     "password_expired": False,
     "mailbox": True,
     "ews_enabled": None,  # the mailbox's CASMailbox EwsEnabled: true, false or None (empty)
-    "license": "E3",  # the Exchange Online licence: E3, E5, ... or Kiosk, F1, F3
+    "license": "Office 365 E3",  # its licence; Kiosk, F1 and F3 ones are refused EWS
 }
 PROPAGATION_DEFAULTS: dict[str, Any] = {
     "seconds": 0,  # how long a change takes to reach every Microsoft service
