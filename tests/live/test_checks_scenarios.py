@@ -42,7 +42,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "password-expired": ("token", "AADSTS50055", "B12", "C11"),
     "account-locked": ("token", "AADSTS50053", "B12", "C11"),
     "account-disabled": ("token", "AADSTS50057", "B12", "C10"),
-    "ews-blocked": ("mailbox", "HTTP403", "B13", "C14"),
+    "ews-org-off": ("mailbox", "HTTP403", "B13", "C14"),
+    "ews-app-not-allowed": ("mailbox", "HTTP403", "B13", "C14"),
     "propagating": ("mailbox", "HTTP403", "B13", "C14"),
     "throttled": ("mailbox", "ErrorServerBusy", "B13", "C14"),
     "mailbox-missing": ("mailbox", "ErrorNonExistentMailbox", "B12", "C9"),
@@ -150,7 +151,7 @@ def test_every_scenario_is_diagnosed_for_outgoing_and_incoming(
 def test_ews_blocked_names_the_settings_the_powershell_and_the_deadline(
     sandbox, tmp_path, capsys, caplog
 ):
-    sandbox.load_scenario("ews-blocked")
+    sandbox.load_scenario("ews-app-not-allowed")
     code, document = check_json(
         sandbox, tmp_path, capsys, caplog, "--only", "outgoing", "--no-send"
     )

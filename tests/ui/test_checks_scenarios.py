@@ -58,7 +58,7 @@ def screen_text(app: MailSetupApp) -> str:
         ("mfa-required", "AADSTS50076", "B12", "pane-b-check"),
         ("password-expired", "AADSTS50055", "B12", "pane-b-check"),
         ("account-locked", "AADSTS50053", "B12", "pane-b-check"),
-        ("ews-blocked", "HTTP403", "B13", "pane-b-check"),
+        ("ews-app-not-allowed", "HTTP403", "B13", "pane-b-check"),
     ],
 )
 async def test_failure_names_the_step_and_g_jumps_there(
