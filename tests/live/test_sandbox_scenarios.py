@@ -310,3 +310,24 @@ def test_token_no_permissions_works_once_settled(sandbox: Sandbox) -> None:
         time.sleep(0.05)
     clients.close_connections()
     assert clients.ews_account(info, token, user["email"]).inbox.total_count == 0
+
+
+def test_fresh_needs_e2_after_stage_a(sandbox: Sandbox) -> None:
+    """Stage A done in the fresh tenant: tokens work, EWS still refuses until E2."""
+    sandbox.load_scenario("fresh")
+    client_id = sandbox.info["client_id"]
+    stage_a = {
+        "permissions": ["EWS.AccessAsUser.All", "User.Read"],
+        "admin_consent": True,
+        "public_client_flows": True,
+    }
+    sandbox.patch({"apps": {client_id: stage_a}})
+    sandbox.settle()
+    mailbox = sandbox.info["users"][0]["email"]
+    token = delegated(sandbox)
+    assert post_inbox(sandbox, token, mailbox).status_code == 403
+    assert sandbox.last_ews_refusal == ews_access.ORG_OFF
+    sandbox.patch({"tenant": {"ews_enabled": True, "ews_allowed_app_ids": [client_id]}})
+    assert post_inbox(sandbox, token, mailbox).status_code == 403  # E2 still propagating
+    sandbox.settle()
+    assert post_inbox(sandbox, token, mailbox).status_code == 200
