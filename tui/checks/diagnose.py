@@ -2,68 +2,53 @@
 
 Inputs are what the libraries hand us: an Entra error dict (msal returns 4xx answers as a dict),
 an HTTP status with headers, or an exception from requests, msal or exchangelib (matched by class
-name so this module imports neither library). The raw error always travels along.
+name so this module imports neither library). The raw error always travels along. HTTP answers
+(Exchange's 401 and 403) are read in :mod:`tui.checks.diagnose_http`, the rules over a whole run
+in :mod:`tui.checks.diagnose_run`; both are re-exported here for the runner and the steps.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from tui.checks import diagnoses as table
-from tui.checks.diagnoses import Entry
+from tui.checks.diagnose_base import (
+    headers_raw,
+    make,
+    quote,
+    retry_after,
+    target_kind,
+    with_raw,
+)
+from tui.checks.diagnose_http import from_http, parse_ms_diagnostics, token_expired_answer
+from tui.checks.diagnose_run import across_targets, after_waiting
 from tui.checks.events import Diagnosis
+
+__all__ = [
+    "across_targets",
+    "after_waiting",
+    "from_code",
+    "from_entra",
+    "from_exception",
+    "from_http",
+    "make",
+    "network_code",
+    "parse_ms_diagnostics",
+    "target_kind",
+    "token_expired_answer",
+]
 
 _AADSTS = re.compile(r"AADSTS(\d+)")
 _HTTP_CODE = re.compile(r"Code: (\d{3})")
-# Response headers Microsoft support and the diagnosis care about.
-_KEPT_HEADERS = (
-    "www-authenticate",
-    "x-ms-diagnostics",
-    "retry-after",
-    "request-id",
-    "x-ms-request-id",
-    "client-request-id",
-    "x-ms-ags-diagnostic",
-    "x-feserver",
-    "x-beserver",
-    "date",
-)
-_EWS_BLOCK_MARKERS = (
-    "ewsallowedappids",
-    "ewsenabled",
-    "ews is disabled",
-    "ews is blocked",
-    "ewsblocked",
-    "ews has been disabled",
-    "not allowed to access ews",
-)
-
-
-def target_kind(target: str) -> str:
-    return "incoming" if target.startswith("incoming") else "outgoing"
-
-
-def make(
-    code: str,
-    entry: Entry,
-    target: str,
-    raw: Mapping[str, Any] | None = None,
-    retry_after: float | None = None,
-    cause_suffix: str = "",
-) -> Diagnosis:
-    cause = entry.cause + (f" {cause_suffix}" if cause_suffix else "")
-    return Diagnosis(
-        code=code,
-        cause=cause,
-        guide_step=entry.guide_step(target_kind(target)),
-        fix=entry.fix,
-        raw=dict(raw or {}),
-        retryable=entry.retryable,
-        title=entry.title,
-        retry_after=retry_after,
-    )
+# The parameter Entra names when a required value reached it empty (90014 / 900144).
+_MISSING_FIELD = re.compile(r"(?:parameter|field)[:\s]+'([A-Za-z_]+)'")
+# exchangelib's text for an inner code it has no class for, and the SOAP fault's own element.
+_INNER_TEXT = re.compile(r"inner error: (Error[A-Za-z]+)")
+_INNER_XML = re.compile(r'Name="InnerErrorResponseCode"[^>]*>\s*(Error[A-Za-z]+)')
+_EMPTY_FIELD_CODES = (90014, 900144)
 
 
 def from_code(code: str, target: str, raw: Mapping[str, Any] | None = None, **kw: Any) -> Diagnosis:
@@ -107,7 +92,7 @@ def entra_raw(
     raw: dict[str, Any] = {k: payload[k] for k in keep if k in payload}
     if status is not None:
         raw["http_status"] = status
-    raw.update(_headers_raw(headers))
+    raw.update(headers_raw(headers))
     return raw
 
 
@@ -119,84 +104,35 @@ def from_entra(
 ) -> Diagnosis:
     """Diagnose an Entra error answer (token endpoint or discovery)."""
     raw = entra_raw(payload, status, headers)
-    retry_after = _retry_after(headers)
+    wait = retry_after(headers)
     number = aadsts_number(payload)
+    if number in _EMPTY_FIELD_CODES:
+        return _empty_field(payload, number, target, raw)
     if number is not None and number in table.ENTRA:
-        return make(f"AADSTS{number}", table.ENTRA[number], target, raw, retry_after)
+        return make(f"AADSTS{number}", table.ENTRA[number], target, raw, wait)
     if status == 429:
-        return make("HTTP429", table.HTTP["HTTP429"], target, raw, retry_after)
+        return make("HTTP429", table.HTTP["HTTP429"], target, raw, wait)
     error = str(payload.get("error", ""))
     code = f"AADSTS{number}" if number is not None else (error or "entra_error")
     if number is None and error in table.ENTRA_ERRORS:
-        return make(code, table.ENTRA_ERRORS[error], target, raw, retry_after)
+        return make(code, table.ENTRA_ERRORS[error], target, raw, wait)
     if status is not None and status >= 500:
-        return make(code, table.HTTP["HTTP5xx"], target, raw, retry_after)
-    return make(code, table.uncatalogued("Entra ID"), target, raw, retry_after)
+        return make(code, table.HTTP["HTTP5xx"], target, raw, wait)
+    return make(code, table.uncatalogued("Entra ID"), target, raw, wait)
 
 
-# --- HTTP ----------------------------------------------------------------------------------------
-
-
-def from_http(
-    status: int, target: str, headers: Mapping[str, str] | None = None, body: str = ""
+def _empty_field(
+    payload: Mapping[str, Any], number: int, target: str, raw: dict[str, Any]
 ) -> Diagnosis:
-    """Diagnose an HTTP answer without a usable JSON error (EWS, proxies, gateways)."""
-    raw: dict[str, Any] = {"http_status": status, **_headers_raw(headers)}
-    if body:
-        raw["body"] = body[:2000]
-    retry_after = _retry_after(headers)
-    if status in (401, 403) and _ews_blocked(headers, body):
-        return make("EWS_BLOCKED", table.EWS["EWS_BLOCKED"], target, raw)
-    if status == 401 and token_expired_answer(headers):
-        return make("TOKEN_EXPIRED", table.EWS["TOKEN_EXPIRED"], target, raw)
-    reason = _header(headers, "x-ms-diagnostics").lower()
-    if status == 401 and reason.startswith("2000003"):
-        return make("TOKEN_AUDIENCE", table.WARNINGS["TOKEN_AUDIENCE"], target, raw)
-    if status == 401 and "no permissions" in reason:
-        return make("TOKEN_NO_PERMISSIONS", table.EWS["TOKEN_NO_PERMISSIONS"], target, raw)
-    if status == 401 and "issuer" in reason:
-        return make("TOKEN_TENANT", table.WARNINGS["TOKEN_TENANT"], target, raw)
-    key = "HTTP5xx" if status >= 500 else f"HTTP{status}"
-    entry = table.HTTP.get(key)
-    if entry is None:
-        return make(f"HTTP{status}", table.uncatalogued(f"The server (HTTP {status})"), target, raw)
-    return make(key, entry, target, raw, retry_after)
-
-
-def token_expired_answer(headers: Mapping[str, str] | None) -> bool:
-    """Exchange Online's 401 for an expired token (x-ms-diagnostics 2000001 / "expired")."""
-    text = _header(headers, "x-ms-diagnostics").lower()
-    return text.startswith("2000001") or "expired" in text
-
-
-def _ews_blocked(headers: Mapping[str, str] | None, body: str) -> bool:
-    text = " ".join(
-        [_header(headers, "x-ms-diagnostics"), _header(headers, "www-authenticate"), body]
-    ).lower()
-    return any(marker in text for marker in _EWS_BLOCK_MARKERS)
-
-
-def _header(headers: Mapping[str, str] | None, name: str) -> str:
-    if not headers:
-        return ""
-    for key, value in headers.items():
-        if key.lower() == name:
-            return str(value)
-    return ""
-
-
-def _headers_raw(headers: Mapping[str, str] | None) -> dict[str, Any]:
-    kept = {name: _header(headers, name) for name in _KEPT_HEADERS}
-    kept = {k: v for k, v in kept.items() if v}
-    return {"headers": kept} if kept else {}
-
-
-def _retry_after(headers: Mapping[str, str] | None) -> float | None:
-    value = _header(headers, "retry-after")
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
+    """90014 / 900144: a settings problem; the step is the one that fills the named field."""
+    entry = table.ENTRA[number]
+    found = _MISSING_FIELD.search(str(payload.get("error_description", "")))
+    name = found.group(1).lower() if found else ""
+    step = table.MISSING_FIELD_STEPS.get(name)
+    if step is not None:
+        entry = replace(entry, step=step)
+    suffix = f"Entra named the field '{quote(name, 40)}'." if name else ""
+    return make(f"AADSTS{number}", entry, target, raw, cause_suffix=suffix)
 
 
 # --- exceptions ----------------------------------------------------------------------------------
@@ -276,7 +212,8 @@ def from_exception(
     """Diagnose an exception from any layer.
 
     ``response`` is the last HTTP answer seen on this thread (status, headers, body), which
-    exchangelib does not keep on its exceptions but which tells a blocked EWS from a bad token.
+    exchangelib does not keep on its exceptions: exchangelib raises ``UnauthorizedError`` for a
+    401 without the headers, and those (x-ms-diagnostics, WWW-Authenticate) say why.
     """
     raw: dict[str, Any] = {"exception": type(exc).__name__, "message": str(exc)[:2000]}
     names = _class_names(exc)
@@ -284,34 +221,33 @@ def from_exception(
     headers = response.get("headers") if response else None
     body = str(response.get("body", "")) if response else ""
 
+    if "ErrorInternalServerError" in names:
+        return _internal_error(exc, target, raw, body)
     # EWS response codes come first: exchangelib names its exception classes after them.
     for name in names:
-        if name in table.EWS and name not in (
-            "UnauthorizedError",
-            "ErrorTimeoutExpired",
-            "TransportError",
-            "ErrorServerBusy",
-        ):
+        if name in table.EWS and name not in _GENERIC_EWS:
             return make(name, table.EWS[name], target, raw)
     if "ErrorServerBusy" in names or "ErrorInternalServerTransientError" in names:
         back_off = getattr(exc, "back_off", None)
         if status is not None and status not in (200, 500) and not back_off:
-            return _with_raw(from_http(status, target, headers, body), raw)
+            return with_raw(from_http(status, target, headers, body), raw)
+        if "raised from: ErrorInternalServerError" in str(exc):
+            raw["inner_code"] = "ErrorServerBusy"  # exchangelib re-raised the inner code
         return make(
             "ErrorServerBusy",
             table.EWS["ErrorServerBusy"],
             target,
             raw,
-            retry_after=float(back_off) if back_off else _retry_after(headers),
+            retry_after=float(back_off) if back_off else retry_after(headers),
         )
     if "UnauthorizedError" in names or (status in (401, 403) and "MalformedResponseError" in names):
-        return _with_raw(from_http(status or 401, target, headers, body), raw)
+        return with_raw(from_http(status or 401, target, headers, body), raw)
     if "MalformedResponseError" in names:
         found = _HTTP_CODE.search(str(exc))
         if found:
-            return _with_raw(from_http(int(found.group(1)), target, headers, body), raw)
+            return with_raw(from_http(int(found.group(1)), target, headers, body), raw)
     if "MsalServiceError" in names:
-        return _with_raw(from_http(status or 500, target, headers, body), raw)
+        return with_raw(from_http(status or 500, target, headers, body), raw)
     if "ValueError" in names and "authority configuration" in str(exc):
         return make("AADSTS90002", table.ENTRA[90002], target, raw)
     code = network_code(exc)
@@ -324,15 +260,25 @@ def from_exception(
     return make(type(exc).__name__, table.uncatalogued("The check"), target, raw)
 
 
-def _with_raw(diagnosis: Diagnosis, extra: dict[str, Any]) -> Diagnosis:
-    merged = {**extra, **diagnosis.raw}
-    return Diagnosis(
-        diagnosis.code,
-        diagnosis.cause,
-        diagnosis.guide_step,
-        diagnosis.fix,
-        merged,
-        diagnosis.retryable,
-        diagnosis.title,
-        diagnosis.retry_after,
+# Exceptions whose name alone says too little: the HTTP answer or the network cause decides.
+_GENERIC_EWS = ("ErrorTimeoutExpired", "TransportError", "ErrorServerBusy")
+
+
+def _internal_error(exc: BaseException, target: str, raw: dict[str, Any], body: str) -> Diagnosis:
+    """ErrorInternalServerError: the inner code says what happened (inner ErrorServerBusy =
+    throttling, per Microsoft's EWS throttling docs). exchangelib re-raises inner codes it knows
+    as their own class; the others it appends to the text, and a SOAP fault keeps them in XML."""
+    found = _INNER_TEXT.search(str(exc)) or _INNER_XML.search(body)
+    inner = found.group(1) if found else ""
+    if inner:
+        raw["inner_code"] = inner
+    if inner in table.EWS and inner != "ErrorInternalServerError":
+        return make(inner, table.EWS[inner], target, raw)
+    suffix = f"Inner code: {quote(inner, 80)}." if inner else ""
+    return make(
+        "ErrorInternalServerError",
+        table.EWS["ErrorInternalServerError"],
+        target,
+        raw,
+        cause_suffix=suffix,
     )

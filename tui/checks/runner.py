@@ -153,6 +153,7 @@ class CheckRunner:
         order = {t.name: i for i, t in enumerate(found)}
         steps = {s: i for i, s in enumerate(OUTGOING_STEPS)}
         checks = sorted(self._final, key=lambda e: (order.get(e.target, -1), steps.get(e.step, 0)))
+        checks = diagnose.across_targets(checks, found)  # a 403 next to passing mailboxes: E3
         return CheckReport(checks=checks, cancelled=self.cancel.is_set())
 
     def _run_targets(
@@ -241,6 +242,7 @@ class CheckRunner:
     ) -> StepOutcome:
         self.emit(CheckEvent(target.name, name, Status.STARTED, message=f"{name}…"))
         started = time.monotonic()
+        waited = 0.0
         while True:
             try:
                 outcome = function(context, target)
@@ -275,7 +277,10 @@ class CheckRunner:
                             Status.FAILED, outcome.message + " (cancelled while waiting)", diag
                         )
                     else:
+                        waited += delay
                         continue
+                elif waited > 0:  # the bound is spent: say so instead of promising another wait
+                    outcome.diagnosis = diagnose.after_waiting(diag, waited)
             elapsed = int((time.monotonic() - started) * 1000)
             self.emit(
                 CheckEvent(

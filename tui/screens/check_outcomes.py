@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from tui.checks.events import CheckEvent, CheckReport, Diagnosis, Status
 
 if TYPE_CHECKING:
@@ -14,8 +16,44 @@ if TYPE_CHECKING:
 
 ROUND_TRIP = "round-trip"
 ALL = "all"
+# How long, in seconds, one account may wait in the screen for failures that can fix themselves
+# (propagation right after setup or consent, throttling): a few minutes, then the diagnosis says
+# what to do instead of counting down again. Headless, `mailsetup check --wait` sets it.
+RETRY_BOUND = 180.0
 # Codes that are usual in the first minutes after setup: the screen says so during the countdown.
-PROPAGATION_CODES = ("HTTP403", "AADSTS700016", "AADSTS65001", "error:consent_required", "error:unauthorized_client")
+PROPAGATION_CODES = (
+    "AADSTS700016",
+    "AADSTS65001",
+    "error:consent_required",
+    "error:unauthorized_client",
+    "TOKEN_NO_PERMISSIONS",
+)
+# A 403 is a policy block first (stage E) and propagation only second.
+POLICY_BLOCK_CODES = ("HTTP403",)
+
+
+def waiting_note(event: CheckEvent, accounts_waiting: int = 1, bound: float = RETRY_BOUND) -> Text:
+    """The line shown while a failed step waits to be tried again: why, how long, and the bound."""
+    diagnosis = event.diagnosis
+    code = diagnosis.code if diagnosis else ""
+    text = Text()
+    if code in POLICY_BLOCK_CODES:
+        text.append("Exchange refused EWS (403): ", style="bold")
+        text.append(
+            "most likely this app is not allowed yet (E2). If the allow list or consent was "
+            "changed a moment ago, it may still pass on its own. "
+        )
+    elif code in PROPAGATION_CODES:
+        text.append("This is usual in the first minutes after setup: ", style="bold")
+        text.append("Microsoft's services take a while to learn about a new app or consent. ")
+    elif diagnosis is not None:
+        text.append(f"{diagnosis.title}. ", style="bold")
+    text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
+    if accounts_waiting > 1:
+        text.append(f" ({accounts_waiting} accounts waiting)")
+    text.append(f"; gives up after {bound / 60:.0f} min and says what to do")
+    text.append(". s: stop waiting · Esc: back")
+    return text
 
 
 def requested_targets(target: str) -> tuple[list[str], bool]:

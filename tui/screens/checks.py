@@ -38,12 +38,13 @@ from tui.checks.events import (
 )
 from tui.checks.redact import Redactor
 from tui.screens.check_outcomes import (
-    PROPAGATION_CODES,
+    RETRY_BOUND,
     crash_report,
     record_outcomes,
     requested_targets,
     screen_title,
     stage_verdicts,
+    waiting_note,
 )
 from tui.screens.secrets_prompt import SecretsPrompt, missing_secrets
 from tui.widgets.check_rows import CheckStepRow, CheckTargetHeading
@@ -68,7 +69,7 @@ class CheckScreen(Screen[None]):
     ]
 
     # How long the runner may wait for the failures that fix themselves right after setup.
-    RETRY_WAIT: ClassVar[float] = 300.0
+    RETRY_WAIT: ClassVar[float] = RETRY_BOUND
 
     class StepReported(Message):
         def __init__(self, run_id: int, event: CheckEvent) -> None:
@@ -279,18 +280,7 @@ class CheckScreen(Screen[None]):
             return
         event = min(self.waiting.values(), key=lambda e: e.retry_in or 0)
         diagnosis = event.diagnosis
-        code = diagnosis.code if diagnosis else ""
-        text = Text()
-        if code in PROPAGATION_CODES:
-            text.append("This is usual in the first minutes after setup: ", style="bold")
-            text.append("Microsoft's services take a while to learn about a new app or consent. ")
-        elif diagnosis is not None:
-            text.append(f"{diagnosis.title}. ", style="bold")
-        text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
-        if len(self.waiting) > 1:
-            text.append(f" ({len(self.waiting)} accounts waiting)")
-        text.append(". s: stop waiting · Esc: back")
-        note.update(text)
+        note.update(waiting_note(event, len(self.waiting), self.RETRY_WAIT))
         note.display = True
         if diagnosis is not None and not self.problems:
             self.query_one(DiagnosisPanel).show(event)
@@ -308,6 +298,12 @@ class CheckScreen(Screen[None]):
             for event in report.checks:
                 self.problems.append(event)
         self.report = report
+        # The report may know more than the streamed events (a 403 beside passing mailboxes: E3).
+        final = {(e.target, e.step): e for e in report.checks}
+        self.problems = [final.get((e.target, e.step), e) for e in self.problems]
+        for event in self.problems:
+            if (row := self.rows.get((event.target, event.step))) is not None:
+                row.show_event(event)
         for target, heading in self.headings.items():
             events = report.for_target(target)
             failed = any(e.status is Status.FAILED for e in events)
