@@ -160,3 +160,48 @@ async def test_slow_consent_mistake_answers_2000008(sandbox: Sandbox, tmp_path: 
         await pilot.press("space")
         await pilot.pause()
         assert not sandbox.state["propagation"]["ews_no_permissions"]
+
+
+async def test_skipping_e2_says_fix_at_e2_and_e2_in_the_portal_fixes_it(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trainee did stage A in the fresh tenant but not E2: the check names E2, the portal's
+    E2 lets the retest pass (once Exchange has caught up)."""
+    from tests.sandbox_runs import app_on
+    from tests.ui.test_checks_scenarios import run_until_done, screen_text
+    from tui.screens.checks import CheckScreen
+
+    monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
+    sandbox.load_scenario("fresh")
+    client_id = sandbox.info["client_id"]
+    stage_a = {"permissions": ["EWS.AccessAsUser.All", "User.Read"], "admin_consent": True}
+    sandbox.patch({"apps": {client_id: {**stage_a, "public_client_flows": True}}})
+    sandbox.settle()
+    app = app_on(sandbox, tmp_path)
+    app.sandbox = sandbox  # the portal of this tenant, as --demo has it
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_run_checks("outgoing")
+        await pilot.pause()
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await run_until_done(pilot, check, limit=30)
+        shown = check.details_for_test()
+        assert (shown["code"], shown["step"]) == ("HTTP403", "E2")
+        assert "Fix at E2 — " in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await open_portal(pilot)
+        box(app, "portal-ews-org").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box(app, "portal-ews-org").value
+        sandbox.settle()  # what waiting out the propagation delay does
+        await pilot.press("escape")
+        await pilot.pause()
+        app.action_run_checks("outgoing")
+        await pilot.pause()
+        check = app.screen
+        assert isinstance(check, CheckScreen)
+        await run_until_done(pilot, check, limit=30)
+        assert check.details_for_test()["verdict"].startswith("OK!")
