@@ -409,10 +409,11 @@ STEPS: tuple[Step, ...] = (
     _s(
         "B13",
         "Test",
-        "Press Test: the result reads OK! when sign-in and sending both work. A 403 Forbidden in "
-        "the first minutes after setup usually only means the tenant has not caught up: wait a few "
-        "minutes and test again. A 401 or 403 that persists can mean EWS is blocked for the tenant "
-        "or app (EWSEnabled, EwsAllowedAppIDs).",
+        "Press Test: the result reads OK! when sign-in and sending both work. A 403 Forbidden "
+        "means Exchange Online does not let this app use EWS: stage E (E2, or E3 for one "
+        "mailbox). Right after an allow-list change or consent it can also just be the tenant "
+        "catching up, so the check tries again for a few minutes. A 401 means the token was "
+        "refused, never that EWS is blocked: the diagnosis names the step.",
         kind="check",
     ),
     # --- C: incoming e-mail -------------------------------------------------------------------

@@ -140,7 +140,8 @@ def test_a_token_exchange_calls_expired_is_renewed_once_then_explained(sandbox):
     report = CheckRunner(sandbox.settings(), on_event=events.append).run(["outgoing"], send=False)
     mailbox = next(c for c in report.checks if c.step == "mailbox")
     assert mailbox.status is Status.FAILED
-    assert mailbox.diagnosis.code == "TOKEN_EXPIRED" and "clock" in mailbox.diagnosis.cause
+    # Exchange's own words say "expired"; no story about this computer's clock (issue 10).
+    assert mailbox.diagnosis.code == "TOKEN_EXPIRED" and "clock" not in mailbox.diagnosis.cause
 
 
 def test_ctrl_c_exits_130(sandbox, tmp_path):

@@ -66,15 +66,15 @@ def after_waiting(diagnosis: Diagnosis, waited: float) -> Diagnosis:
     if waited <= 0:
         return diagnosis
     note = (
-        f"mailsetup waited {_duration(waited)}, testing again in between, and the answer stayed "
-        "the same."
+        f"mailsetup waited {duration_text(waited)}, testing again in between, and the answer "
+        "stayed the same."
     )
     if diagnosis.retry_after is not None:  # throttling: the server set the pace, not a change
         fix = f"{diagnosis.fix} Microsoft kept asking to wait: test again later."
     else:
         fix = (
-            f"{diagnosis.fix} Waiting longer here will not help unless a change was made in the "
-            "last hours; then test again later (or: mailsetup check --wait SECONDS)."
+            f"{diagnosis.fix} Waiting longer here will not help, unless a change was made in the "
+            "last hours: then test again later."
         )
     return replace(
         diagnosis,
@@ -106,7 +106,8 @@ def _app(target: Any) -> tuple[str, str]:
     return (target.azure.client_id.strip().lower(), target.ews_url.strip().lower())
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
+    """ "45 s", "3 min", "2 min 30 s": how long a wait or a bound is, for people."""
     seconds = round(seconds)
     if seconds < 120:
         return f"{seconds} s"

@@ -134,14 +134,13 @@ ACCESS: dict[str, Entry] = {
     "HTTP403": _e(
         "EWS not allowed for this app",
         "Exchange Online answered 403, a policy block. Most likely the organisation does not "
-        "allow EWS for this app: EwsEnabled is not true, or this app's client ID is not in "
-        "EwsAllowedAppIDs (since 1 October 2026 tenants that never set it are blocked). If the "
-        "allow list or admin consent was changed in the last hours, it may also still be "
-        f"spreading (up to 24 hours). EWS in Exchange Online ends for good on {EWS_DEADLINE}.",
+        "let this app use EWS: EwsEnabled is not true, or the app's client ID is missing from "
+        "EwsAllowedAppIDs (tenants that never set it are blocked since 1 October 2026). A "
+        "change to the allow list or consent in the last hours may also still be spreading "
+        f"(up to 24 hours). EWS in Exchange Online ends on {EWS_DEADLINE}.",
         "E2",
         f"An Exchange admin runs E2 (read the list, add this app, write it back whole): "
-        f"{EWS_POWERSHELL} — with the Application (client) ID from A8. If it was done a moment "
-        "ago, wait and test again.",
+        f"{EWS_POWERSHELL} — with the Application (client) ID from A8.",
         retryable=True,
         evidence=WIRE + "David-Barrett-MS/PowerShell-EWS-Scripts issue 62 ('403 is policy "
         "block'); " + EWS_ACCESS_DOC[len(DOC) :] + "; a bare 403 body is " + INFERENCE,

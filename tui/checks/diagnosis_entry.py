@@ -35,11 +35,13 @@ SERVER = ("B5", "C3")  # the Exchange server address
 PORT = ("B9", "C3")
 RETEST = ("B13", "C14")  # nothing to change in the settings: wait, fix the network, test again
 
-# Where meanings come from. An evidence string starts with one of these kinds.
+# Where meanings come from. An evidence string starts with one of these kinds (a standard only
+# where the meaning is the protocol's own, e.g. an HTTP status from a proxy).
 DOC = "Microsoft doc: "
 WIRE = "wire sample: "
+STANDARD = "standard: "
 INFERENCE = "inference"
-EVIDENCE_KINDS = (DOC, WIRE, INFERENCE)
+EVIDENCE_KINDS = (DOC, WIRE, STANDARD, INFERENCE)
 
 ENTRA_CODES_DOC = (
     DOC + "Microsoft Entra authentication and authorization error codes "
@@ -55,7 +57,7 @@ EWS_THROTTLING_DOC = (
     "ews-throttling-in-exchange)"
 )
 EWS_ACCESS_DOC = DOC + "Control access to EWS in Exchange; message center MC1015893"
-HTTP_RFC = DOC + "none needed: the HTTP status itself (RFC 9110)"
+HTTP_RFC = STANDARD + "RFC 9110, HTTP semantics (the status code itself)"
 LIBRARY = INFERENCE + ": how requests, urllib3 and exchangelib report this (seen on the wire)"
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tui.checks.diagnose_run import duration_text
 from tui.checks.events import CheckEvent, CheckReport, Diagnosis, Status
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def waiting_note(event: CheckEvent, accounts_waiting: int = 1, bound: float = RE
     text.append(f"Trying again automatically in {event.retry_in or 0:.0f} s")
     if accounts_waiting > 1:
         text.append(f" ({accounts_waiting} accounts waiting)")
-    text.append(f"; gives up after {bound / 60:.0f} min and says what to do")
+    text.append(f"; gives up after {duration_text(bound)} and says what to do")
     text.append(". s: stop waiting · Esc: back")
     return text
 
