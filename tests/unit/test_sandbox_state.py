@@ -122,7 +122,10 @@ def test_ews_switches_are_tri_state_and_checked() -> None:
     assert load_scenario("ews-org-off")["tenant"]["ews_enabled"] is None
     assert load_scenario("fresh")["tenant"]["ews_enabled"] is None  # E2 needed in training
     user = next(iter(ready["users"]))
-    assert ready["users"][user]["ews_enabled"] is None and ready["users"][user]["license"] == "Office 365 E3"
+    assert (
+        ready["users"][user]["ews_enabled"] is None
+        and ready["users"][user]["license"] == "Office 365 E3"
+    )
     cleared = normalize(merge_patch(ready, {"tenant": {"ews_enabled": None}}))
     assert cleared["tenant"]["ews_enabled"] is None
     off = normalize(merge_patch(ready, {"users": {user: {"ews_enabled": False}}}))
