@@ -239,12 +239,14 @@ def test_huge_bodies_are_bounded(sandbox: Sandbox, bearer: str) -> None:
 
 def test_plain_http_and_broken_tls_do_not_hurt(sandbox: Sandbox) -> None:
     for junk in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"\x16\x03\x01\x00\x05hello", b""):
-        with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as raw:
-            # The server may already have dropped the junk connection: that is the point.
-            with contextlib.suppress(OSError):
-                raw.sendall(junk)
-                raw.shutdown(socket.SHUT_WR)
-                raw.recv(100)
+        # The server may already have dropped the junk connection: that is the point.
+        with (
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as raw,
+            contextlib.suppress(OSError),
+        ):
+            raw.sendall(junk)
+            raw.shutdown(socket.SHUT_WR)
+            raw.recv(100)
     assert still_serving(sandbox)
     assert sandbox.unhandled_errors == 0
 
