@@ -8,8 +8,9 @@ login host); :func:`routed_settings` gives the check runner a copy of the settin
 sandbox instead, so the real settings keep the guide's values.
 
 The portal steps of stage A and the trainer's "classic mistakes" are data here
-(:data:`PORTAL_STEPS`, :data:`MISTAKES`): each one reads and patches the sandbox state with a
-JSON merge patch. No Textual here; the portal screen renders these.
+(:data:`PORTAL_STEPS`, :data:`MISTAKES`); stage E's Exchange switches and the EWS mistakes live in
+:mod:`tui.demo_ews`. Each one reads and patches the sandbox state with a JSON merge patch. No
+Textual here; the portal screen renders these.
 """
 
 from __future__ import annotations
@@ -94,17 +95,21 @@ def primary_app(state: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class PortalAction:
-    """One switch in the sandbox portal: what it shows, whether it is on, how to set it."""
+    """One switch in the sandbox portal: what it shows, whether it is on, how to set it.
+
+    ``patch(state, on, user)``: ``user`` is the training user (see :func:`training_user`)."""
 
     key: str  # widget id suffix, stable for tests
-    step_id: str  # the guide step it performs ("A14"), or "" for trainer switches
+    step_id: str  # the guide step it performs ("A14")
     label: str
     is_on: Callable[[dict[str, Any]], bool]
-    patch: Callable[[dict[str, Any], bool], dict[str, Any]]
+    patch: Callable[[dict[str, Any], bool, str], dict[str, Any]]
 
 
-def _app_patch(field: str, on_value: Any, off_value: Any) -> Callable[[dict[str, Any], bool], dict[str, Any]]:
-    def patch(state: dict[str, Any], on: bool) -> dict[str, Any]:
+def _app_patch(
+    field: str, on_value: Any, off_value: Any
+) -> Callable[[dict[str, Any], bool, str], dict[str, Any]]:
+    def patch(state: dict[str, Any], on: bool, user: str) -> dict[str, Any]:
         return {"apps": {state["primary_app"]: {field: on_value if on else off_value}}}
 
     return patch
@@ -113,15 +118,14 @@ def _app_patch(field: str, on_value: Any, off_value: Any) -> Callable[[dict[str,
 MANIFEST_PERMISSIONS = ["EWS.AccessAsUser.All", "User.Read"]
 
 
-def _ews_allowed(state: dict[str, Any]) -> bool:
-    tenant = state["tenant"]
-    allowed = [a.lower() for a in tenant["ews_allowed_app_ids"]]
-    return not tenant["enforce_ews_allowed_app_ids"] or state["primary_app"] in allowed
-
-
-def _ews_allowed_patch(state: dict[str, Any], on: bool) -> dict[str, Any]:
-    others = [a for a in state["tenant"]["ews_allowed_app_ids"] if a.lower() != state["primary_app"]]
-    return {"tenant": {"ews_allowed_app_ids": [*others, state["primary_app"]] if on else others}}
+def _manifest_patch(state: dict[str, Any], on: bool, user: str) -> dict[str, Any]:
+    have = primary_app(state).get("permissions", [])
+    wanted = (
+        sorted(set(have) | set(MANIFEST_PERMISSIONS))
+        if on
+        else [p for p in have if p not in MANIFEST_PERMISSIONS]
+    )
+    return {"apps": {state["primary_app"]: {"permissions": wanted}}}
 
 
 PORTAL_STEPS: tuple[PortalAction, ...] = (
@@ -130,17 +134,7 @@ PORTAL_STEPS: tuple[PortalAction, ...] = (
         "A10",
         "A10–A11 Manifest: add EWS.AccessAsUser.All and User.Read, Save",
         lambda s: set(MANIFEST_PERMISSIONS) <= set(primary_app(s).get("permissions", [])),
-        lambda s, on: {
-            "apps": {
-                s["primary_app"]: {
-                    "permissions": sorted(
-                        set(primary_app(s).get("permissions", [])) | set(MANIFEST_PERMISSIONS)
-                    )
-                    if on
-                    else [p for p in primary_app(s).get("permissions", []) if p not in MANIFEST_PERMISSIONS]
-                }
-            }
-        },
+        _manifest_patch,
     ),
     PortalAction(
         "consent",
@@ -155,13 +149,6 @@ PORTAL_STEPS: tuple[PortalAction, ...] = (
         "A17 Authentication: Allow public client flows = Yes, Save",
         lambda s: bool(primary_app(s).get("public_client_flows")),
         _app_patch("public_client_flows", True, False),
-    ),
-    PortalAction(
-        "ews-allowed",
-        "",
-        "Exchange admin: add the app to EwsAllowedAppIDs (needed since October 2026)",
-        _ews_allowed,
-        _ews_allowed_patch,
     ),
 )
 
@@ -215,12 +202,6 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("mfa", "MFA required for the user (AADSTS50076)", *_user_flag("mfa_required")),
     Mistake("expired", "Password expired (AADSTS50055)", *_user_flag("password_expired")),
     Mistake("locked", "Account locked (AADSTS50053)", *_user_flag("locked")),
-    Mistake(
-        "ews-off",
-        "EWS switched off for the tenant (403)",
-        lambda s, u: not s["tenant"]["ews_enabled"],
-        lambda s, on, u: {"tenant": {"ews_enabled": not on}},
-    ),
     Mistake(
         "propagation",
         "Propagation delay after each portal change",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from exchangelib import errors as ews_errors
 
-from tui.sandbox import Sandbox, clients, shipped_scenarios
+from tui.sandbox import Sandbox, clients, ews_access, shipped_scenarios
 
 TOKEN = "token"
 
@@ -27,7 +27,10 @@ ENTRA: dict[str, tuple[Any, Any]] = {
     "password-expired": ((50055, "invalid_grant"), TOKEN),
     "account-locked": ((50053, "invalid_grant"), TOKEN),
     "account-disabled": ((50057, "invalid_grant"), TOKEN),
-    "ews-blocked": (TOKEN, TOKEN),
+    "ews-org-off": (TOKEN, TOKEN),
+    "ews-app-not-allowed": (TOKEN, TOKEN),
+    "ews-mailbox-off": (TOKEN, TOKEN),
+    "token-no-permissions": (TOKEN, TOKEN),
     "propagating": (TOKEN, TOKEN),
     "throttled": (TOKEN, TOKEN),
     "mailbox-missing": (TOKEN, TOKEN),
@@ -44,7 +47,10 @@ EWS_OUTCOME: dict[str, type[Exception] | None] = {
     "password-expired": None,
     "account-locked": None,
     "account-disabled": None,
-    "ews-blocked": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-org-off": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-app-not-allowed": ews_errors.MalformedResponseError,  # HTTP 403
+    "ews-mailbox-off": ews_errors.MalformedResponseError,  # HTTP 403 for the guide's account
+    "token-no-permissions": ews_errors.UnauthorizedError,  # 401 2000008 until it settles
     "propagating": ews_errors.MalformedResponseError,  # HTTP 403 until it settles
     "throttled": ews_errors.ErrorServerBusy,
     "mailbox-missing": ews_errors.ErrorNonExistentMailbox,
@@ -221,3 +227,117 @@ def test_portal_step_while_running_with_propagation(sandbox: Sandbox) -> None:
     )
     sandbox.settle()
     assert_outcome(clients.ropc_token(info, user["email"], user["password"]), TOKEN)
+
+
+# -- the new EWS refusals on the wire ------------------------------------------------------------
+NO_PERMISSIONS = (
+    '2000008;reason="The token contains no permissions, or permissions can not be understood.";'
+    'error_category="invalid_grant"'
+)
+# scenario -> (HTTP status, x-ms-diagnostics or None, the rule that refused a 403)
+WIRE: dict[str, tuple[int, str | None, str | None]] = {
+    "ews-org-off": (403, None, ews_access.ORG_OFF),
+    "ews-app-not-allowed": (403, None, ews_access.APP_NOT_ALLOWED),
+    "ews-mailbox-off": (403, None, ews_access.MAILBOX_OFF),
+    "token-no-permissions": (401, NO_PERMISSIONS, None),
+}
+GET_INBOX = (
+    b'<?xml version="1.0" encoding="utf-8"?>'
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+    b'xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
+    b'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body>'
+    b"<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>"
+    b'<m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder>'
+    b"</s:Body></s:Envelope>"
+)
+
+
+def post_inbox(sandbox: Sandbox, token: str, mailbox: str) -> Any:
+    session = clients.http_session(sandbox.info["ca_file"])
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "text/xml; charset=utf-8",
+        "X-AnchorMailbox": mailbox,
+        "User-Agent": "exchangelib/5.6.0 (python-requests/2.34.2)",
+    }
+    return session.post(sandbox.ews_url, data=GET_INBOX, headers=headers, timeout=10)
+
+
+def delegated(sandbox: Sandbox, index: int = 0) -> str:
+    info = sandbox.info
+    user = info["users"][index]
+    result = clients.ropc_token(info, user["email"], user["password"])
+    assert "access_token" in result, result
+    return str(result["access_token"])
+
+
+@pytest.mark.parametrize("scenario", sorted(WIRE))
+def test_wire_answer_of_each_ews_refusal(sandbox: Sandbox, scenario: str) -> None:
+    sandbox.load_scenario(scenario)
+    status, diagnostics, rule = WIRE[scenario]
+    mailbox = sandbox.info["users"][0]["email"]
+    sandbox.last_ews_refusal = None
+    answer = post_inbox(sandbox, delegated(sandbox), mailbox)
+    assert answer.status_code == status
+    assert answer.content == b""  # no body, no marker text naming the switch
+    assert answer.headers.get("Connection", "").lower() != "close"
+    assert "Content-Type" not in answer.headers
+    if status == 401:
+        assert answer.headers["x-ms-diagnostics"] == diagnostics
+        challenge = answer.headers["WWW-Authenticate"]
+        assert challenge.startswith('Bearer client_id="00000002-0000-0ff1-ce00-000000000000"')
+        assert challenge.endswith('error="invalid_token"')
+    else:
+        assert "x-ms-diagnostics" not in answer.headers
+        assert "WWW-Authenticate" not in answer.headers
+        assert sandbox.last_ews_refusal == rule
+    # App-only tokens meet the same switches (the impersonated mailbox for the mailbox switch).
+    app = clients.app_token(sandbox.info)
+    assert "access_token" in app, app
+    assert post_inbox(sandbox, app["access_token"], mailbox).status_code == status
+
+
+def test_mailbox_off_refuses_only_that_mailbox(sandbox: Sandbox) -> None:
+    sandbox.load_scenario("ews-mailbox-off")
+    info = sandbox.info
+    other = info["users"][1]["email"]
+    assert post_inbox(sandbox, delegated(sandbox, 1), other).status_code == 200
+    account = clients.ews_account(info, clients.app_token(info), other, impersonation=True)
+    assert account.inbox.total_count == 0
+
+
+def test_token_no_permissions_works_once_settled(sandbox: Sandbox) -> None:
+    sandbox.load_scenario("token-no-permissions")
+    info = sandbox.info
+    user = info["users"][0]
+    token = clients.ropc_token(info, user["email"], user["password"])
+    account = clients.ews_account(info, token, user["email"])
+    with pytest.raises(ews_errors.UnauthorizedError):
+        _ = account.inbox.total_count
+    sandbox.patch({"propagation": {"seconds": 0.3}})  # shorten the window, not restart it
+    deadline = time.monotonic() + 5
+    while sandbox.propagating and time.monotonic() < deadline:
+        time.sleep(0.05)
+    clients.close_connections()
+    assert clients.ews_account(info, token, user["email"]).inbox.total_count == 0
+
+
+def test_fresh_needs_e2_after_stage_a(sandbox: Sandbox) -> None:
+    """Stage A done in the fresh tenant: tokens work, EWS still refuses until E2."""
+    sandbox.load_scenario("fresh")
+    client_id = sandbox.info["client_id"]
+    stage_a = {
+        "permissions": ["EWS.AccessAsUser.All", "User.Read"],
+        "admin_consent": True,
+        "public_client_flows": True,
+    }
+    sandbox.patch({"apps": {client_id: stage_a}})
+    sandbox.settle()
+    mailbox = sandbox.info["users"][0]["email"]
+    token = delegated(sandbox)
+    assert post_inbox(sandbox, token, mailbox).status_code == 403
+    assert sandbox.last_ews_refusal == ews_access.ORG_OFF
+    sandbox.patch({"tenant": {"ews_enabled": True, "ews_allowed_app_ids": [client_id]}})
+    assert post_inbox(sandbox, token, mailbox).status_code == 403  # E2 still propagating
+    sandbox.settle()
+    assert post_inbox(sandbox, token, mailbox).status_code == 200

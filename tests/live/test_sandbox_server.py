@@ -239,12 +239,14 @@ def test_huge_bodies_are_bounded(sandbox: Sandbox, bearer: str) -> None:
 
 def test_plain_http_and_broken_tls_do_not_hurt(sandbox: Sandbox) -> None:
     for junk in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"\x16\x03\x01\x00\x05hello", b""):
-        with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as raw:
-            # The server may already have dropped the junk connection: that is the point.
-            with contextlib.suppress(OSError):
-                raw.sendall(junk)
-                raw.shutdown(socket.SHUT_WR)
-                raw.recv(100)
+        # The server may already have dropped the junk connection: that is the point.
+        with (
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as raw,
+            contextlib.suppress(OSError),
+        ):
+            raw.sendall(junk)
+            raw.shutdown(socket.SHUT_WR)
+            raw.recv(100)
     assert still_serving(sandbox)
     assert sandbox.unhandled_errors == 0
 
@@ -308,4 +310,73 @@ def test_added_latency(sandbox: Sandbox) -> None:
     started = time.monotonic()
     assert still_serving(sandbox)
     assert time.monotonic() - started >= 0.3  # a lower bound: the delay was added
+    sandbox.load_scenario("ready")
+
+
+def _inbox_count(sandbox: Sandbox) -> int:
+    """The guide's mail account reads its inbox through exchangelib (a fresh connection)."""
+    clients.close_connections()
+    info = sandbox.info
+    user = info["users"][0]
+    token = clients.ropc_token(info, user["email"], user["password"])
+    return int(clients.ews_account(info, token, user["email"]).inbox.total_count)
+
+
+def _refused(sandbox: Sandbox) -> str | None:
+    from exchangelib.errors import MalformedResponseError
+
+    sandbox.last_ews_refusal = None
+    try:
+        _inbox_count(sandbox)
+    except MalformedResponseError as error:
+        assert "Code: 403" in str(error)
+        return sandbox.last_ews_refusal
+    return None
+
+
+def test_ews_switches_act_after_the_propagation_delay(sandbox: Sandbox) -> None:
+    """E2 and E3 over the control API: Exchange keeps its old view until the change has spread."""
+    from tui.sandbox import ews_access
+
+    sandbox.load_scenario("ews-org-off")
+    client_id, user = sandbox.info["client_id"], sandbox.info["users"][0]["email"]
+    sandbox.patch({"propagation": {"seconds": 30, "ews_forbidden": False, "token_stale": False}})
+    assert _refused(sandbox) == ews_access.ORG_OFF
+    e2 = {"tenant": {"ews_enabled": True, "ews_allowed_app_ids": [client_id]}}
+    assert control(sandbox, "PATCH", "/state", e2).json()["propagating"] is True
+    assert _refused(sandbox) == ews_access.ORG_OFF  # Exchange's cached settings, for now
+    control(sandbox, "POST", "/settle")
+    assert _refused(sandbox) is None
+    control(sandbox, "PATCH", "/state", {"users": {user: {"ews_enabled": False}}})
+    assert _refused(sandbox) is None  # still allowed until Exchange learns it
+    control(sandbox, "POST", "/settle")
+    assert _refused(sandbox) == ews_access.MAILBOX_OFF
+    control(sandbox, "PATCH", "/state", {"users": {user: {"ews_enabled": None}}})  # $null again
+    control(sandbox, "POST", "/settle")
+    assert _refused(sandbox) is None
+    sandbox.load_scenario("ready")
+
+
+def test_user_agent_policy_and_licences(sandbox: Sandbox) -> None:
+    from tui.sandbox import ews_access
+
+    sandbox.load_scenario("ready")
+    user = sandbox.info["users"][0]["email"]
+    sandbox.patch({"tenant": {"ews_application_access_policy": "EnforceAllowList"}})
+    assert _refused(sandbox) == ews_access.AGENT_NOT_ALLOWED
+    sandbox.patch({"tenant": {"ews_allow_list": ["exchangelib/*"]}})
+    assert _refused(sandbox) is None
+    sandbox.patch(
+        {
+            "tenant": {
+                "ews_application_access_policy": "EnforceBlockList",
+                "ews_block_list": ["EXCHANGELIB*"],  # matched without regard to case
+            }
+        }
+    )
+    assert _refused(sandbox) == ews_access.AGENT_BLOCKED
+    sandbox.patch({"tenant": {"ews_application_access_policy": ""}})
+    for license_name, refused in (("F3", True), ("kiosk", True), ("F1", True), ("E5", False)):
+        sandbox.patch({"users": {user: {"license": license_name}}})
+        assert (_refused(sandbox) == ews_access.LICENSE_REFUSED) is refused, license_name
     sandbox.load_scenario("ready")

@@ -1,7 +1,9 @@
 """Bearer tokens at EWS: refused exactly as Exchange Online refuses them.
 
-Wrong audience, expired, tampered, missing, another user's mailbox, app-only without
-impersonation — over raw HTTPS (to see the 401's headers and empty body) and through exchangelib.
+Wrong audience, expired, tampered, missing, another tenant, an unknown user, no permissions,
+another user's mailbox, app-only without impersonation — over raw HTTPS (to see the 401's
+headers and empty body) and through exchangelib. The x-ms-diagnostics numbers, reasons and
+categories are Exchange's (sources in ``tui/sandbox/tokens.py``).
 """
 
 from __future__ import annotations
@@ -51,14 +53,18 @@ def user_token(sandbox: Sandbox, index: int = 0, scopes: list[str] | None = None
     return result
 
 
-def assert_exo_401(response: requests.Response, diagnostics_code: str, reason: str) -> None:
+def assert_exo_401(
+    response: requests.Response, diagnostics_code: str, reason: str, category: str
+) -> None:
     assert response.status_code == 401
     assert response.content == b""
-    assert response.headers["WWW-Authenticate"].startswith(
-        'Bearer client_id="00000002-0000-0ff1-ce00-000000000000"'
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer client_id="00000002-0000-0ff1-ce00-000000000000"')
+    for part in ("trusted_issuers=", "authorization_uri=", 'error="invalid_token"'):
+        assert part in challenge
+    assert response.headers["x-ms-diagnostics"] == (
+        f'{diagnostics_code};reason="{reason}";error_category="{category}"'
     )
-    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
-    assert response.headers["x-ms-diagnostics"].startswith(f'{diagnostics_code};reason="{reason}')
     assert response.headers.get("Connection", "").lower() != "close"
 
 
@@ -78,6 +84,7 @@ def test_wrong_audience_is_refused(sandbox: Sandbox) -> None:
         post_ews(sandbox, graph["access_token"]),
         "2000003",
         "The audience claim value is invalid 'aud'.",
+        "invalid_resource",
     )
     account = clients.ews_account(sandbox.info, graph, sandbox.info["users"][0]["email"])
     with pytest.raises(ews_errors.UnauthorizedError):
@@ -88,7 +95,13 @@ def test_expired_token_is_refused(sandbox: Sandbox) -> None:
     sandbox.patch({"tenant": {"token_lifetime_seconds": 1}})
     token = user_token(sandbox)
     time.sleep(1.2)
-    assert_exo_401(post_ews(sandbox, token["access_token"]), "2000001", "The token has expired.")
+    # Exchange's own code for it: OAuthErrorCategory.TokenExpired (see tui/sandbox/tokens.py).
+    assert_exo_401(
+        post_ews(sandbox, token["access_token"]),
+        "2000002",
+        "The token has expired.",
+        "token_expired",
+    )
     # Without expiry data exchangelib cannot know, sends it, and gets Exchange's 401.
     stale = {k: v for k, v in token.items() if k not in ("expires_in", "ext_expires_in")}
     account = clients.ews_account(sandbox.info, stale, sandbox.info["users"][0]["email"])
@@ -102,18 +115,57 @@ def test_tampered_missing_and_garbage_tokens_are_refused(sandbox: Sandbox) -> No
     flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
     assert_exo_401(
         post_ews(sandbox, f"{header}.{claims}.{flipped}"),
-        "2000001",
-        "The token signature is invalid.",
+        "2000000",
+        "The token has an invalid signature.",
+        "invalid_signature",
     )
-    assert_exo_401(post_ews(sandbox, None), "2000000", "The token is missing.")
-    assert_exo_401(post_ews(sandbox, "not-a-jwt"), "2000001", "The token is malformed.")
+    unparsable = "OAuth token submitted with the request cannot be parsed."
+    assert_exo_401(post_ews(sandbox, "not-a-jwt"), "2000001", unparsable, "invalid_token")
+    assert_exo_401(post_ews(sandbox, "a.b.c"), "2000001", unparsable, "invalid_token")
+    # No token at all never reaches token validation: the bare challenge, no diagnostics.
+    missing = post_ews(sandbox, None)
+    assert missing.status_code == 401 and missing.content == b""
+    assert "x-ms-diagnostics" not in missing.headers
+    assert missing.headers["WWW-Authenticate"].startswith('Bearer client_id="00000002-')
+    assert "error=" not in missing.headers["WWW-Authenticate"]
 
 
-def test_token_of_a_reloaded_tenant_is_refused(sandbox: Sandbox) -> None:
+def test_token_of_another_tenant_is_refused(sandbox: Sandbox) -> None:
     token = user_token(sandbox)["access_token"]
+    tenant = sandbox.info["tenant_id"]
     sandbox.patch({"tenant": {"id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"}})
-    response = post_ews(sandbox, token)
-    assert response.status_code == 401
+    assert_exo_401(
+        post_ews(sandbox, token),
+        "2000004",
+        f"The tenant for tenant guid '{tenant}' does not exist.",
+        "invalid_tenant",
+    )
+
+
+def test_token_of_a_deleted_user_is_refused(sandbox: Sandbox) -> None:
+    info = sandbox.info
+    token = user_token(sandbox, 2)["access_token"]
+    sandbox.patch({"users": {info["users"][2]["email"]: None}})
+    assert_exo_401(
+        post_ews(sandbox, token),
+        "2000005",
+        "The user specified by the user-context in the token does not exist.",
+        "invalid_user",
+    )
+
+
+def test_token_without_the_ews_permission_is_refused(sandbox: Sandbox) -> None:
+    info = sandbox.info
+    # An app-only token without full_access_as_app: consent missing for the app role.
+    sandbox.patch({"apps": {info["client_id"]: {"admin_consent": False}}})
+    token = clients.app_token(info)
+    assert "access_token" in token, token
+    assert_exo_401(
+        post_ews(sandbox, token["access_token"], **{"X-AnchorMailbox": info["users"][0]["email"]}),
+        "2000008",
+        "The token contains no permissions, or permissions can not be understood.",
+        "invalid_grant",
+    )
 
 
 def test_another_users_mailbox_is_refused(sandbox: Sandbox) -> None:

@@ -88,7 +88,7 @@ def test_ok(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # type: ig
 
 def test_forbidden_points_at_e2(snap_compare, sandbox: Sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A bare 403 from EWS: a policy block, so the fix is stage E (E2), never "B13 — Test".
-    sandbox.load_scenario("ews-blocked")
+    sandbox.load_scenario("ews-app-not-allowed")
     app = app_on(sandbox, tmp_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=checked(True))
     secret_free(sandbox, "test_forbidden_points_at_e2")

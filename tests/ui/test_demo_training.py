@@ -91,7 +91,9 @@ async def test_fresh_to_ok_with_keys_only(sandbox: Sandbox, tmp_path: Path) -> N
         await pilot.pause()
         app_state = sandbox.state["apps"][client_id]
         assert app_state["public_client_flows"] and app_state["admin_consent"]
+        # Stage E: E2 (the tab after A17 skips E1, which only shows the settings).
         assert client_id in sandbox.state["tenant"]["ews_allowed_app_ids"]
+        assert sandbox.state["tenant"]["ews_enabled"] is True
         await pilot.press("escape")
         await pilot.pause()
 

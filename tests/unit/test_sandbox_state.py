@@ -25,7 +25,10 @@ REQUIRED = {
     "password-expired",
     "account-locked",
     "account-disabled",
-    "ews-blocked",
+    "ews-org-off",
+    "ews-app-not-allowed",
+    "ews-mailbox-off",
+    "token-no-permissions",
     "propagating",
     "throttled",
     "mailbox-missing",
@@ -111,3 +114,43 @@ def test_importing_the_sandbox_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_ews_switches_are_tri_state_and_checked() -> None:
+    """EwsEnabled is true, false or never set ($null): "" in TOML, null in a merge patch."""
+    ready = load_scenario("ready")
+    assert ready["tenant"]["ews_enabled"] is True
+    assert load_scenario("ews-org-off")["tenant"]["ews_enabled"] is None
+    assert load_scenario("fresh")["tenant"]["ews_enabled"] is None  # E2 needed in training
+    user = next(iter(ready["users"]))
+    assert (
+        ready["users"][user]["ews_enabled"] is None
+        and ready["users"][user]["license"] == "Office 365 E3"
+    )
+    cleared = normalize(merge_patch(ready, {"tenant": {"ews_enabled": None}}))
+    assert cleared["tenant"]["ews_enabled"] is None
+    off = normalize(merge_patch(ready, {"users": {user: {"ews_enabled": False}}}))
+    assert off["users"][user]["ews_enabled"] is False
+    with pytest.raises(ScenarioError, match="true or false"):
+        normalize(merge_patch(ready, {"users": {user: {"ews_enabled": 1}}}))
+    with pytest.raises(ScenarioError, match="EnforceAllowList"):
+        normalize(merge_patch(ready, {"tenant": {"ews_application_access_policy": "Allow"}}))
+    with pytest.raises(ScenarioError, match="non-empty strings"):
+        normalize(merge_patch(ready, {"tenant": {"ews_allowed_app_ids": [""]}}))
+    with pytest.raises(ScenarioError, match="unknown keys"):  # the invented switch is gone
+        normalize(merge_patch(ready, {"tenant": {"enforce_ews_allowed_app_ids": True}}))
+    upper = normalize(merge_patch(ready, {"tenant": {"ews_allowed_app_ids": ["ABC-1"]}}))
+    assert upper["tenant"]["ews_allowed_app_ids"] == ["abc-1"]
+
+
+def test_new_scenarios_differ_from_ready_only_where_they_say() -> None:
+    ready = load_scenario("ready")
+    app = ready["primary_app"]
+    allowed = load_scenario("ews-app-not-allowed")["tenant"]
+    assert allowed["ews_enabled"] is True and allowed["ews_allowed_app_ids"]
+    assert app not in allowed["ews_allowed_app_ids"]
+    mailbox_off = load_scenario("ews-mailbox-off")["users"]
+    assert [u["ews_enabled"] for u in mailbox_off.values()] == [False, None, None]
+    no_permissions = load_scenario("token-no-permissions")["propagation"]
+    assert no_permissions["ews_no_permissions"] and no_permissions["on_load"]
+    assert not no_permissions["token_stale"] and not no_permissions["ews_forbidden"]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui.sandbox import ews, mail
+from tui.sandbox import ews, ews_access, mail, tokens
 from tui.sandbox import state as tenant_state
 from tui.sandbox.server import LISTEN_HOST, SandboxHTTPServer
 from tui.sandbox.tls import CertificateFiles, create_certificates
@@ -50,6 +50,7 @@ class Sandbox:
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.unhandled_errors = 0  # requests that hit a bug instead of a designed answer
+        self.last_ews_refusal: str | None = None  # which rule refused the last EWS request
         self._start_propagation_on_load()
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -242,15 +243,25 @@ class Sandbox:
         if delay > 0:
             time.sleep(min(delay, 60.0))
 
+    def exchange_state(self, current: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The tenant as Exchange sees it: the one before the last change while it propagates.
+
+        Exchange caches its organisation and mailbox settings (EwsAllowedAppIDs changes "can take
+        up to 24 hours"), so the EWS switches act only once the change has propagated."""
+        with self._lock:
+            if self.propagating and self._state["propagation"]["ews_stale"] and self._stale:
+                return self._stale
+            return self._state if current is None else current
+
     def ews_caller(
         self, authorization: str, current: dict[str, Any] | None = None
     ) -> ews.Caller | TokenError:
-        """Who a request's bearer token names, or Exchange Online's reason to refuse it.
+        """Who a request's bearer token names, or Exchange Online's reason to refuse it (401).
 
         ``current``: the snapshot the request is answered from (default: the current one)."""
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return TokenError("2000000", "The token is missing.", "invalid_token")
+            return TokenError(None)  # no token: the challenge only, no diagnostics
         try:
             claims = self.signer.verify(token.strip())
         except TokenError as problem:
@@ -259,31 +270,45 @@ class Sandbox:
             current = self.snapshot()
         if claims.get("tid") != current["tenant"]["id"]:
             return TokenError(
-                "2000008", "The token issuer is not trusted by this organization.", "invalid_token"
+                tokens.INVALID_TENANT, tokens.UNKNOWN_TENANT.format(claims.get("tid", ""))
             )
-        if "upn" in claims:
+        delegated = "upn" in claims
+        if delegated and str(claims["upn"]).lower() not in current["users"]:
+            return TokenError(tokens.INVALID_USER, tokens.UNKNOWN_USER)
+        settings = current["propagation"]
+        if settings["ews_no_permissions"] and self.propagating:
+            return tokens.no_permissions()  # Exchange has not learnt the new grant yet
+        if delegated:
             if EWS_DELEGATED_SCOPE not in str(claims.get("scp", "")).split():
-                return _no_permissions()
+                return tokens.no_permissions()
             return ews.Caller(
                 app_only=False,
                 user=str(claims["upn"]).lower(),
                 client_id=str(claims.get("appid", "")),
             )
         if EWS_APP_ROLE not in claims.get("roles", []):
-            return _no_permissions()
+            return tokens.no_permissions()
         return ews.Caller(app_only=True, user=None, client_id=str(claims.get("appid", "")))
 
-    def ews_refusal(self, caller: ews.Caller, current: dict[str, Any]) -> int | None:
-        """An HTTP status when Exchange refuses the app before looking at the request."""
-        tenant = current["tenant"]
-        if not tenant["ews_enabled"]:
-            return 403
-        allowed = [a.lower() for a in tenant["ews_allowed_app_ids"]]
-        if tenant["enforce_ews_allowed_app_ids"] and caller.client_id.lower() not in allowed:
-            return 403
-        if self.propagating and current["propagation"]["ews_forbidden"]:
-            return 403  # Exchange's permission cache has not caught up yet
-        return None
+    def ews_refusal(
+        self,
+        caller: ews.Caller,
+        current: dict[str, Any],
+        anchor: str | None = None,
+        user_agent: str = "",
+    ) -> int | None:
+        """403 when Exchange refuses EWS to this app, mailbox or client; else None.
+
+        The mailbox is the token's user, or for app-only tokens the X-AnchorMailbox one (the
+        mailbox exchangelib impersonates). :attr:`last_ews_refusal` keeps which rule refused."""
+        mailbox = caller.user if not caller.app_only else anchor
+        reason = ews_access.refusal(
+            self.exchange_state(current), caller.client_id, mailbox, user_agent
+        )
+        if reason is None and self.propagating and current["propagation"]["ews_forbidden"]:
+            reason = "propagating: Exchange's permission cache has not caught up yet"
+        self.last_ews_refusal = reason
+        return 403 if reason else None
 
     # -- mail -----------------------------------------------------------------------------------
     def mailbox(self, address: str, folder: str = "inbox") -> list[dict[str, Any]]:
@@ -307,14 +332,6 @@ class Sandbox:
         from tui.sandbox.config import write_settings
 
         return write_settings(self.settings(), Path(path))
-
-
-def _no_permissions() -> TokenError:
-    return TokenError(
-        "2000008",
-        "The token contains no permissions, or permissions can not be understood.",
-        "invalid_grant",
-    )
 
 
 def _shown_secret(app: dict[str, Any] | None) -> str | None:

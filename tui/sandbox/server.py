@@ -50,13 +50,19 @@ ACCEPT_BACKOFF = 0.1  # seconds to wait when accept fails for lack of descriptor
 # left unread and the connection closed.
 SMALL_BODY = 64 * 1024
 EWS_PATH = "/ews/exchange.asmx"
-WWW_AUTHENTICATE = (
+# Exchange Online's challenge. A refused token gets it with ', error="invalid_token"' appended
+# (MSDiagnosticsHeader.AppendChallengeAndDiagnosticsHeadersToResponse in the decompiled Exchange
+# Server, evilashz/exchange-server-27065; a 2017 Exchange Online capture shows the same). A request
+# without a token gets the bare challenge, with Basic listed after it, as a Test-OAuthConnectivity
+# trace against outlook.office365.com/ews/Exchange.asmx shows (2025).
+CHALLENGE = (
     'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", '
     'trusted_issuers="00000001-0000-0000-c000-000000000000@*", '
     'token_types="app_asserted_user_v1 service_asserted_app_v1", '
-    'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
-    'error="invalid_token"'
+    'authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"'
 )
+WWW_AUTHENTICATE = CHALLENGE + ', error="invalid_token"'
+ANONYMOUS_CHALLENGE = CHALLENGE + ',Basic Realm=""'
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -380,7 +386,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return secrets.compare_digest(given.encode(), expected.encode())
 
     def _ews_unauthorized(self, error: TokenError) -> None:
-        diagnostics = f'{error.code};reason="{error.reason}";error_category="{error.category}"'
+        diagnostics = error.diagnostics
+        if diagnostics is None:
+            self._send(401, b"", "", {"WWW-Authenticate": ANONYMOUS_CHALLENGE})
+            return
         self._send(
             401, b"", "", {"WWW-Authenticate": WWW_AUTHENTICATE, "x-ms-diagnostics": diagnostics}
         )
@@ -391,9 +400,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         caller = self._caller
         if not isinstance(caller, ews.Caller):  # _head_acceptable answered every other case
             raise RuntimeError("EWS request without a checked caller")
-        refusal = sandbox.ews_refusal(caller, current)
+        anchor = (self.headers.get("X-AnchorMailbox") or "").lower() or None
+        refusal = sandbox.ews_refusal(caller, current, anchor, self.headers.get("User-Agent", ""))
         if refusal:
-            self._send(refusal, b"")
+            self._send(refusal, b"")  # a bare 403: no body, nothing naming the switch
             return
         if self.command != "POST":
             self._send(405, b"Method Not Allowed", "text/plain", {"Allow": "POST"})
@@ -411,7 +421,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             caller=caller,
             state=current,
             store=sandbox.store,
-            anchor=(self.headers.get("X-AnchorMailbox") or "").lower() or None,
+            anchor=anchor,
         )
         try:
             if current["throttling"]["enabled"]:

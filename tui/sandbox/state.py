@@ -25,17 +25,27 @@ except ModuleNotFoundError:  # Python 3.10
 
 SCENARIO_PACKAGE = "tui.sandbox.scenarios"
 
+# The EWS switches are Exchange Online's own (Get-/Set-OrganizationConfig, Get-/Set-CASMailbox;
+# Microsoft: "Control access to EWS in Exchange", MC1015893). ``ews_enabled`` is true, false or
+# None: None is PowerShell's $null, a value nobody ever set (written "" in a scenario file, since
+# TOML has no null; a merge patch's null deletes the key, which also leaves None).
 TENANT_DEFAULTS: dict[str, Any] = {
     "id": "",
     "domain": "",
     "name": "Sandbox tenant",
-    "ews_enabled": True,
-    "enforce_ews_allowed_app_ids": False,  # Set-OrganizationConfig -EwsAllowedAppIDs is in force
-    "ews_allowed_app_ids": [],
+    "ews_enabled": None,  # org EwsEnabled; None (never set) is blocked since 1 October 2026
+    "ews_allowed_app_ids": [],  # EwsAllowedAppIDs: once it holds an id, only listed apps get in
+    "ews_application_access_policy": "",  # "", "EnforceAllowList" or "EnforceBlockList"
+    "ews_allow_list": [],  # EwsAllowList: user-agent patterns ("exchangelib/*")
+    "ews_block_list": [],  # EwsBlockList
     "token_lifetime_seconds": 3600,
     "exchange_online": True,  # False: no Office 365 Exchange Online service principal (no licence)
     "admin_client_consented": True,  # an admin already consented to the admin sign-in client
 }
+EWS_ACCESS_POLICIES = ("", "EnforceAllowList", "EnforceBlockList")
+# Exchange Online licences whose mailboxes EWS refuses since 30 June 2026 (message center
+# MC1191578: "will result in a HTTP 403 response"): any word of the licence name, any case.
+EWS_REFUSED_LICENSES = ("kiosk", "f1", "f3")
 APP_DEFAULTS: dict[str, Any] = {
     "display_name": "mailsetup",
     "public_client_flows": False,
@@ -71,13 +81,19 @@ USER_DEFAULTS: dict[str, Any] = {
     "disabled": False,
     "password_expired": False,
     "mailbox": True,
+    "ews_enabled": None,  # the mailbox's CASMailbox EwsEnabled: true, false or None (empty)
+    "license": "Office 365 E3",  # its licence; Kiosk, F1 and F3 ones are refused EWS
 }
 PROPAGATION_DEFAULTS: dict[str, Any] = {
     "seconds": 0,  # how long a change takes to reach every Microsoft service
     "on_change": True,  # a control-API change starts the delay
     "on_load": False,  # the scenario starts inside the delay ("just set up")
     "token_stale": True,  # Entra answers from the state before the change meanwhile
+    "ews_stale": True,  # Exchange's EWS switches are those from before the change meanwhile
     "ews_forbidden": True,  # Exchange answers 403 meanwhile (its permission cache)
+    # Exchange answers 401 2000008 ("no permissions") meanwhile: it has not learnt the app's new
+    # permissions yet, the usual answer in the first tens of minutes after consent.
+    "ews_no_permissions": False,
 }
 THROTTLING_DEFAULTS: dict[str, Any] = {"enabled": False, "back_off_ms": 30000}
 TOP_DEFAULTS: dict[str, Any] = {
@@ -212,6 +228,16 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
         raise ScenarioError("tenant.id and tenant.domain are required")
     tenant["id"] = tenant["id"].lower()
     tenant["domain"] = tenant["domain"].lower()
+    tenant["ews_enabled"] = _switch(tenant["ews_enabled"], "tenant.ews_enabled")
+    if tenant["ews_application_access_policy"] not in EWS_ACCESS_POLICIES:
+        raise ScenarioError(
+            "tenant.ews_application_access_policy must be EnforceAllowList, EnforceBlockList or "
+            '"" (none)'
+        )
+    for key in ("ews_allowed_app_ids", "ews_allow_list", "ews_block_list"):
+        if not all(isinstance(v, str) and v.strip() for v in tenant[key]):
+            raise ScenarioError(f"tenant.{key} must be a list of non-empty strings")
+    tenant["ews_allowed_app_ids"] = [a.strip().lower() for a in tenant["ews_allowed_app_ids"]]
     apps = data.get("apps", {})
     if not isinstance(apps, dict):
         raise ScenarioError("apps must be a table keyed by client id")
@@ -233,6 +259,9 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
     for email, user in users.items():
         normal = _with_defaults(USER_DEFAULTS, user, f"users.{email}")
         normal["display_name"] = normal["display_name"] or email.split("@")[0].title()
+        normal["ews_enabled"] = _switch(normal["ews_enabled"], f"users.{email}.ews_enabled")
+        if not isinstance(normal["license"], str):
+            raise ScenarioError(f"users.{email}.license must be a string")
         state["users"][email.lower()] = normal
     admins = data.get("admins", {})
     if not isinstance(admins, dict):
@@ -255,6 +284,15 @@ def normalize(data: dict[str, Any]) -> dict[str, Any]:
     elif state["apps"]:
         state["primary_app"] = next(iter(state["apps"]))
     return state
+
+
+def _switch(value: Any, where: str) -> bool | None:
+    """An EwsEnabled value: true, false, or None for "never set" ($null; "" in a TOML file)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    raise ScenarioError(f'{where} must be true or false, or "" (never set)')
 
 
 def user_object_id(email: str) -> str:

@@ -23,14 +23,62 @@ EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 DEFAULT_LIFETIME = 3600
 
 
-class TokenError(Exception):
-    """A bearer token the sandbox cannot accept; ``reason`` says why in Exchange's words."""
+# Exchange's x-ms-diagnostics on a 401 is "<number>;reason=\"<text>\";error_category=\"<name>\"".
+# The number is the error category (Microsoft.Exchange.Security.OAuth.OAuthErrorCategory in the
+# decompiled Exchange Server, evilashz/exchange-server-27065: InvalidSignature = 2000000, then
+# InvalidToken, TokenExpired, InvalidResource, InvalidTenant, InvalidUser, InvalidClient,
+# InternalError, InvalidGrant = 2000008; names from MSDiagnosticsHeader.cs there). The reasons are
+# Exchange Online's own words where a public sample shows them (see each constant).
+INVALID_SIGNATURE = ("2000000", "invalid_signature")
+INVALID_TOKEN = ("2000001", "invalid_token")
+TOKEN_EXPIRED = ("2000002", "token_expired")
+INVALID_RESOURCE = ("2000003", "invalid_resource")
+INVALID_TENANT = ("2000004", "invalid_tenant")
+INVALID_USER = ("2000005", "invalid_user")
+INVALID_GRANT = ("2000008", "invalid_grant")
+# Microsoft Information Protection SDK docs (quick app initialization), an Exchange-style 401.
+UNPARSABLE = "OAuth token submitted with the request cannot be parsed."
+# OAuthErrors.InvalidSignature's description (decompiled Exchange Server, as above); the same
+# words in Microsoft's free/busy troubleshooting article.
+BAD_SIGNATURE = "The token has an invalid signature."
+# No public Exchange Online capture shows an expired token (clients refresh before sending). The
+# decompiled Exchange Server's OAuthErrors.TokenExpired = 3001 has the description "The token has
+# expired." and OAuthErrorsUtil.GetErrorCategory maps 3001 to TokenExpired = 2000002, named
+# "token_expired": Exchange's own code for this case, so that is what the sandbox sends.
+EXPIRED = "The token has expired."
+# A 2017 Exchange Online capture and the free/busy article ('aud' literally, as captured).
+BAD_AUDIENCE = "The audience claim value is invalid 'aud'."
+# Microsoft support article on Skype for Business <-> Exchange integration.
+UNKNOWN_TENANT = "The tenant for tenant guid '{}' does not exist."
+# The free/busy article; OAuthErrors.NoUserFoundWithGivenClaims in the decompiled code.
+UNKNOWN_USER = "The user specified by the user-context in the token does not exist."
+# otris/ews-cpp issue 148 (Exchange Online, client credentials).
+NO_PERMISSIONS = "The token contains no permissions, or permissions can not be understood."
 
-    def __init__(self, code: str, reason: str, category: str = "invalid_token") -> None:
-        super().__init__(reason)
-        self.code = code
+
+class TokenError(Exception):
+    """A bearer token the sandbox cannot accept; ``reason`` says why in Exchange's words.
+
+    ``code`` None: no x-ms-diagnostics header at all (a request without a token never reaches
+    Exchange's token validation, so only the challenge comes back)."""
+
+    def __init__(self, kind: tuple[str, str] | None, reason: str = "") -> None:
+        super().__init__(reason or "no token")
+        self.code = kind[0] if kind else None
+        self.category = kind[1] if kind else ""
         self.reason = reason
-        self.category = category
+
+    @property
+    def diagnostics(self) -> str | None:
+        """The x-ms-diagnostics value, formatted as Exchange's MSDiagnosticsHeader does."""
+        if self.code is None:
+            return None
+        reason = f'reason="{self.reason}";' if self.reason else ""
+        return f'{self.code};{reason}error_category="{self.category}"'
+
+
+def no_permissions() -> TokenError:
+    return TokenError(INVALID_GRANT, NO_PERMISSIONS)
 
 
 def _b64(data: bytes) -> str:
@@ -77,7 +125,7 @@ class TokenSigner:
         known = self._verified.get(token)
         if known is not None:
             if known["exp"] <= current:
-                raise TokenError("2000001", "The token has expired.")
+                raise TokenError(TOKEN_EXPIRED, EXPIRED)
             return known
         claims = self._check(token, current)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
@@ -88,27 +136,27 @@ class TokenSigner:
     def _check(self, token: str, current: float) -> dict[str, Any]:
         parts = token.split(".")
         if len(parts) != 3:
-            raise TokenError("2000001", "The token is malformed.")
+            raise TokenError(INVALID_TOKEN, UNPARSABLE)
         try:
             header = json.loads(_unb64(parts[0]))
             claims = json.loads(_unb64(parts[1]))
             signature = _unb64(parts[2])
         except (ValueError, UnicodeDecodeError):
-            raise TokenError("2000001", "The token is malformed.") from None
+            raise TokenError(INVALID_TOKEN, UNPARSABLE) from None
         if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise TokenError("2000001", "The token is malformed.")
+            raise TokenError(INVALID_TOKEN, UNPARSABLE)
         expected = hmac.new(
             self.key, (parts[0] + "." + parts[1]).encode("ascii"), hashlib.sha256
         ).digest()
         if header.get("alg") != "HS256" or not hmac.compare_digest(signature, expected):
-            raise TokenError("2000001", "The token signature is invalid.")
+            raise TokenError(INVALID_SIGNATURE, BAD_SIGNATURE)
         if claims.get("aud") not in (EXCHANGE_AUDIENCE, EXCHANGE_AUDIENCE + "/", EXCHANGE_APP_ID):
-            raise TokenError(
-                "2000003", "The audience claim value is invalid 'aud'.", "invalid_resource"
-            )
+            raise TokenError(INVALID_RESOURCE, BAD_AUDIENCE)
         exp = claims.get("exp")
-        if not isinstance(exp, (int, float)) or exp <= current:
-            raise TokenError("2000001", "The token has expired.")
+        if not isinstance(exp, (int, float)):
+            raise TokenError(INVALID_TOKEN, UNPARSABLE)
+        if exp <= current:
+            raise TokenError(TOKEN_EXPIRED, EXPIRED)
         return claims
 
 

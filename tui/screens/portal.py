@@ -2,10 +2,12 @@
 
 Opened with F2 or "Sandbox portal" in the command palette when the app runs with ``--demo``.
 The trainee reads the app registration's IDs here (A8, with copy keys), switches on the manifest
-permissions (A10–A11), admin consent (A14) and public client flows (A17), and finds the users to
-test with (A19; passwords hidden until asked, the screen may be projected). Each switch is a merge
-patch of the sandbox state, which may start the tenant's propagation delay: the panel counts it
-down. The trainer's section switches in the classic mistakes or loads any shipped scenario.
+permissions (A10–A11), admin consent (A14) and public client flows (A17), reads Exchange's EWS
+settings (E1, as Get-OrganizationConfig / Get-CASMailbox print them), allows EWS for the
+organisation with this app listed (E2) and per mailbox (E3), and finds the users to test with (A19;
+passwords hidden until asked, the screen may be projected). Each switch is a merge patch of the
+sandbox state, which may start the tenant's propagation delay: the panel counts it down. The
+trainer's section switches in the classic mistakes or loads any shipped scenario.
 Keyboard only and laid out for 80x24.
 """
 
@@ -23,12 +25,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 
 from tui.demo import MISTAKES, PORTAL_STEPS, sandbox_address, training_user
+from tui.demo_ews import EWS_MISTAKES, EWS_STEPS, ews_state_lines
 from tui.screens.commands import ListedCommands
 from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
     from tui.sandbox.sandbox import Sandbox
+
+ALL_STEPS = (*PORTAL_STEPS, *EWS_STEPS)
+ALL_MISTAKES = (*MISTAKES, *EWS_MISTAKES)
 
 
 class PortalScreen(Screen[None]):
@@ -56,6 +62,16 @@ class PortalScreen(Screen[None]):
             yield Static(Text("Portal steps (Space switches; Tab moves)", style="bold"), classes="portal-section")
             for action in PORTAL_STEPS:
                 yield TickBox(action.label, id=f"portal-{action.key}", compact=True)
+            yield Static(
+                Text(
+                    "Stage E — EWS for this app (not in the vendor guide; since 1 Oct 2026)",
+                    style="bold",
+                ),
+                classes="portal-section",
+            )
+            yield Static("", id="portal-ews-state")
+            for action in EWS_STEPS:
+                yield TickBox(action.label, id=f"portal-{action.key}", compact=True)
             yield Static("", id="portal-propagation")
             yield Static("", id="portal-users")
             # microsoft.com/devicelogin for mailsetup register: the admin enters the code.
@@ -67,7 +83,7 @@ class PortalScreen(Screen[None]):
                 yield Button("Approve sign-in", id="portal-approve", compact=True)
                 yield Button("Decline", id="portal-decline", compact=True)
             yield Static("", id="portal-trainer-title", classes="portal-section")
-            for mistake in MISTAKES:
+            for mistake in ALL_MISTAKES:
                 yield TickBox(mistake.label, id=f"mistake-{mistake.key}", compact=True)
             with Horizontal(id="portal-scenario-row"):
                 yield Select[str]([], id="portal-scenario", prompt="Load a scenario…", compact=True)
@@ -96,11 +112,18 @@ class PortalScreen(Screen[None]):
         ids.append(f"  Application (client) ID  {state['primary_app']}   c copies\n")
         ids.append(f"  Directory (tenant) ID    {state['tenant']['id']}   i copies")
         self.query_one("#portal-ids", Static).update(ids)
-        for action in PORTAL_STEPS:
+        for action in ALL_STEPS:
             self._set_box(f"#portal-{action.key}", action.label, action.is_on(state), "done")
+        # E1 reads Exchange's settings as they are now; E2/E3 act once they have propagated.
+        lines = ews_state_lines(state)
+        e1 = Text("E1 ", style="bold")
+        e1.append(lines[0] + "\n")
+        e1.append("\n".join(lines[1:]))
+        self.query_one("#portal-ews-state", Static).update(e1)
         user = self.user(state)
-        for mistake in MISTAKES:
-            self._set_box(f"#mistake-{mistake.key}", mistake.label, mistake.is_on(state, user), "ON")
+        for mistake in ALL_MISTAKES:
+            on = mistake.is_on(state, user)
+            self._set_box(f"#mistake-{mistake.key}", mistake.label, on, "ON")
         waiting = described["seconds_to_settle"]
         propagation = self.query_one("#portal-propagation", Static)
         if described["propagating"]:
@@ -178,10 +201,10 @@ class PortalScreen(Screen[None]):
         box_id = event.checkbox.id or ""
         state = self.sandbox.state
         patch: dict[str, Any] = {}
-        for action in PORTAL_STEPS:
+        for action in ALL_STEPS:
             if box_id == f"portal-{action.key}":
-                patch = action.patch(state, event.value)
-        for mistake in MISTAKES:
+                patch = action.patch(state, event.value, self.user(state))
+        for mistake in ALL_MISTAKES:
             if box_id == f"mistake-{mistake.key}":
                 patch = mistake.patch(state, event.value, self.user(state))
         if patch:
@@ -220,4 +243,6 @@ class PortalCommands(ListedCommands):
         app = cast("MailSetupApp", self.app)
         if getattr(app, "sandbox", None) is None:
             return []
-        return [("Sandbox portal", app.action_sandbox_portal, "Stage A's portal steps (F2)")]
+        return [
+            ("Sandbox portal", app.action_sandbox_portal, "Stage A's and E's portal steps (F2)")
+        ]
