@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -61,7 +61,7 @@ class WizardScreen(Screen[None]):
             # Other panes are mounted when first opened: composing all ten tripled start-up.
             with ContentSwitcher(id="content", initial=first.id):
                 yield first
-        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p works; F1 lists it
+        yield KeysFooter()  # ctrl+p works without being shown; F1 lists it
 
     def _width_class(self, width: int) -> str:
         """The class Textual's breakpoints will give the screen: set up front, so they find
@@ -87,6 +87,21 @@ class WizardScreen(Screen[None]):
         if self.wizard.seen_steps.intersection(pane.STEP_IDS):
             pane.reveal_errors()  # values from a file: show their gaps at once
         pane.focus_step(self.start_step, True)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume comes right after the widgets were mounted and styled: Textual would
+        # restyle the whole screen once more (~10% of the start-up) for nothing.
+        if not getattr(self, "_resumed", False):
+            self._resumed = True
+            event.refresh_styles = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual lays the screen out when it is first shown, then again for the app's first
+        # Resize and for the screen's own Resize, at the same size: each is a full reflow and
+        # repaint of every widget before the first frame. A size the screen already has changes
+        # nothing (widgets that change ask for a layout themselves).
+        if event.size == self.size:
+            event.prevent_default()
 
     def resume_step(self) -> str:
         """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
