@@ -14,6 +14,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 
@@ -101,6 +102,11 @@ class MailSetupApp(App[int]):
 
             fallback = self._fallback_path()
             self.push_screen(file_error(self.load_error, str(fallback)), self._file_error_answered)
+
+    @on(events.Ready)
+    def _first_frame_drawn(self) -> None:
+        # ``mailsetup`` turns the cyclic garbage collector off until the first frame (tui.cli).
+        gc.enable()
 
     def _fallback_path(self) -> Path:
         path = self.store.path

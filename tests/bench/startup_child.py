@@ -77,11 +77,33 @@ def minimal() -> int:
     return 0
 
 
-def wizard(settings_file: str) -> int:
-    from tui import cli
-    from tui.app import MailSetupApp
+class _PatchWhenImported:
+    """A meta path finder that makes ``tui.app.MailSetupApp`` headless as the module loads, so
+    the child imports what ``mailsetup`` imports, in the same order (``tui.cli`` first, which
+    imports ``tui.app`` only once it knows the wizard is wanted)."""
 
-    _headless(MailSetupApp)
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name != "tui.app":
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.loader is not None
+        load = spec.loader.exec_module
+
+        def exec_module(module):  # type: ignore[no-untyped-def]
+            load(module)
+            _headless(module.MailSetupApp)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def wizard(settings_file: str) -> int:
+    sys.meta_path.insert(0, _PatchWhenImported())  # type: ignore[arg-type]
+    from tui import cli
+
     return cli.main(["--config", settings_file])
 
 

@@ -14,6 +14,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header
@@ -44,6 +45,8 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+b", "back", "Back"),
         Binding("escape", "back", "Back", show=False),
     ]
+
+    _laid_out_at: Size | None = None  # the size of the last full layout (see on_resize)
 
     def compose(self) -> ComposeResult:
         self.panes = PaneCatalog()
@@ -91,17 +94,19 @@ class WizardScreen(Screen[None]):
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # The first resume comes right after the widgets were mounted and styled: Textual would
         # restyle the whole screen once more (~10% of the start-up) for nothing.
-        if not getattr(self, "_resumed", False):
-            self._resumed = True
+        if self._laid_out_at is None:
             event.refresh_styles = False
+        self._laid_out_at = self.app.size  # what Textual lays the resumed screen out at
 
     def on_resize(self, event: events.Resize) -> None:
         # Textual lays the screen out when it is first shown, then again for the app's first
         # Resize and for the screen's own Resize, at the same size: each is a full reflow and
-        # repaint of every widget before the first frame. A size the screen already has changes
-        # nothing (widgets that change ask for a layout themselves).
-        if event.size == self.size:
+        # repaint of every widget before the first frame. A size the screen was laid out at
+        # changes nothing (widgets that change ask for a layout themselves). ``self.size`` is
+        # the app's size already, hence the size noted here.
+        if event.size == self._laid_out_at:
             event.prevent_default()
+        self._laid_out_at = event.size
 
     def resume_step(self) -> str:
         """Where to start: the first step that is neither done nor checked (A1 on a new file)."""
