@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Header
+from textual.widgets import ContentSwitcher
 
 from tui.guide import first_step_for_field
 from tui.screens.panes.base import StepPane
@@ -27,6 +27,7 @@ from tui.widgets.form import FieldRow
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.sidebar import SUMMARY, StepSidebar
 from tui.widgets.step_status import StepStatus, step_statuses
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
@@ -58,7 +59,7 @@ class WizardScreen(Screen[None]):
         first = self.panes.pane(self.panes.slot_of(self.start_step))
         # Nothing is mounted yet: the screen's styles are applied as a whole when it is shown.
         self.set_class(True, self._width_class(self.app.size.width), update=False)
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="main"):
             yield StepSidebar(self.statuses, self.start_step)
             # Other panes are mounted when first opened: composing all ten tripled start-up.
