@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -84,6 +82,8 @@ class ManifestPane(StepPane):
     """
 
     def compose(self) -> ComposeResult:
+        import json  # this pane only: not imported before the wizard's first frame
+
         yield self.compose_title()
         yield self.checklist("A9")
         yield self.checklist("A10")
