@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from tests.ui.conftest import filled_settings
 from tui.app import MailSetupApp
+from tui.screens.panes.base import ChecklistItem, StepTick
 from tui.screens.wizard import WizardScreen
 from tui.settings.store import save_settings
 from tui.widgets.keys_footer import KeysFooter
@@ -77,3 +78,28 @@ async def test_garbage_collection_is_back_on_after_the_first_frame(config_path: 
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_first_pane_items_have_no_container_and_focus_shows_the_whole_item(
+    config_path: Path,
+) -> None:
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.screen.current_pane  # type: ignore[attr-defined]
+        assert pane.id == "pane-a-register"
+        assert not pane.query(ChecklistItem)  # the boxes, helps and call-outs sit in the pane
+        assert [box.step_id for box in pane.query(StepTick)] == [f"A{n}" for n in range(1, 8)]
+        for _ in range(4):  # to A5, whose call-out is the item's last line
+            await pilot.press("tab")
+        await pilot.pause()
+        await pilot.pause(0.1)
+        box = app.focused
+        assert isinstance(box, StepTick) and box.step_id == "A5"
+        callout = pane.query_one(".callout")  # A5 has the pane's only call-out
+        bottom = pane.scroll_offset.y + pane.scrollable_content_region.height
+        assert callout.virtual_region_with_margin.bottom <= bottom
+        assert box.virtual_region.y >= pane.scroll_offset.y
+        await pilot.press("space")
+        await pilot.pause()
+        assert "A5" in app.settings.done_steps and app.dirty

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Static
 
 from tui.guide import MANIFEST, manifest_json, step
-from tui.screens.panes.base import StepPane
+from tui.screens.panes.base import StepPane, checklist_widgets
 from tui.settings.validation import check_client_id, check_tenant_id
 
 # The points the guide stresses, said where they happen (the step's help says the rest).
@@ -39,8 +39,9 @@ class ChecklistPane(StepPane):
         yield self.compose_title()
         if self.intro:
             yield Static(Text(self.intro), classes="pane-intro")
+        done = self.settings.done_steps
         for step_id in self.STEP_IDS:
-            yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+            yield from checklist_widgets(step_id, step_id in done, CALLOUTS.get(step_id, ""))
 
 
 class AzureIdsPane(StepPane):
