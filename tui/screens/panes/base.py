@@ -97,13 +97,13 @@ def checklist_widgets(step_id: str, done: bool, callout: str = "") -> list[Widge
     """A checklist item as widgets straight in a pane: the box (``#step-a1``), its help and
     call-out, the last of them keeping the gap to the next item. A container per item was a
     tenth of the wizard's start-up (seven items on the first pane)."""
+    help_classes = "step-help" if callout else "step-help -item-end"
     widgets: list[Widget] = [
         StepTick(step_id, done, id=f"step-{step_id.lower()}"),
-        Static(Text(step(step_id).help), classes="step-help"),
+        Static(Text(step(step_id).help), classes=help_classes),
     ]
     if callout:
-        widgets.append(Static(Text(callout), classes="callout"))
-    widgets[-1].add_class("-item-end")
+        widgets.append(Static(Text(callout), classes="callout -item-end"))
     return widgets
 
 
