@@ -62,6 +62,9 @@ class MailSetupApp(App[int]):
     ) -> None:
         super().__init__(css_path=css_paths(demo=demo, extra=list(extra_css)))
         self.demo = demo
+        # Set before anything is mounted: added in on_mount, it restyled every widget once more
+        # before the first frame.
+        self.set_class(demo, "-demo", update=False)
         # Projection mode: the Azure IDs are masked with --demo and with --css demo.tcss alike.
         self.mask_ids = demo or any(Path(p).name == "demo.tcss" for p in extra_css)
         self.sandbox = sandbox
@@ -86,8 +89,6 @@ class MailSetupApp(App[int]):
         return WizardScreen()
 
     def on_mount(self) -> None:
-        if self.demo:
-            self.add_class("-demo")
         if self.sandbox is not None:
             # Say it once, up front: a trainee must know nothing here touches a real tenant.
             self.notify(
