@@ -15,6 +15,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 
@@ -74,6 +75,9 @@ class MailSetupApp(App[int]):
     ) -> None:
         super().__init__(css_path=css_paths(demo=demo, extra=list(extra_css)))
         self.demo = demo
+        # Set before anything is mounted: added in on_mount, it restyled every widget once more
+        # before the first frame.
+        self.set_class(demo, "-demo", update=False)
         # Projection: the Azure IDs are masked only when the admin asks for the projection sheet
         # (--css demo.tcss); a trainee in --demo must see them to find a typo. Not secrets, so
         # focus shows them in full either way.
@@ -103,8 +107,6 @@ class MailSetupApp(App[int]):
         return WizardScreen()
 
     def on_mount(self) -> None:
-        if self.demo:
-            self.add_class("-demo")
         if self.sandbox is not None:
             # Say it once, up front: a trainee must know nothing here touches a real tenant.
             self.notify(
@@ -119,6 +121,11 @@ class MailSetupApp(App[int]):
 
             fallback = self._fallback_path()
             self.push_screen(file_error(self.load_error, str(fallback)), self._file_error_answered)
+
+    @on(events.Ready)
+    def _first_frame_drawn(self) -> None:
+        # ``mailsetup`` turns the cyclic garbage collector off until the first frame (tui.cli).
+        gc.enable()
 
     def _fallback_path(self) -> Path:
         path = self.store.path

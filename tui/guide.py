@@ -7,7 +7,6 @@ short title, help text written for this tool, and the settings fields it edits (
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 # Dict order is the walk's order: stage E (not in the vendor guide) sits between A and B.
@@ -38,6 +37,8 @@ MANIFEST: list[dict[str, object]] = [
 
 def manifest_json() -> str:
     """The A10 block exactly as it is pasted into the manifest editor."""
+    import json  # only for this block: json is not worth importing before the first frame
+
     return json.dumps(MANIFEST, indent=2)
 
 

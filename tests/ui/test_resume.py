@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Checkbox, DataTable
+from textual.widgets import DataTable
 
 from tests.ui.conftest import CLIENT_ID, TENANT_ID, TEST_PASSWORDS, filled_settings
 from tui.app import MailSetupApp
+from tui.screens.panes.base import StepTick
 from tui.screens.wizard import WizardScreen
 from tui.settings.store import save_settings
 from tui.widgets.form import FieldCheckbox, FieldInput, FieldSelect
@@ -25,7 +26,7 @@ async def test_resume_shows_every_value(config_path: Path) -> None:
         # The first step not yet done: A1–A3 were ticked off, A4 was not.
         assert screen.current_pane.id == "pane-a-register"
         assert screen.sidebar.cursor_node is not None and screen.sidebar.cursor_node.data == "A4"
-        ticks = {c.parent.step_id: c.value for c in screen.current_pane.query(Checkbox)}  # type: ignore[union-attr]
+        ticks = {c.step_id: c.value for c in screen.current_pane.query(StepTick)}
         assert ticks == {
             "A1": True,
             "A2": True,

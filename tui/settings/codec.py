@@ -15,14 +15,17 @@ import typing
 from datetime import date, datetime, timezone
 from enum import Enum
 from functools import cache
-from typing import Any, Union
-
-import tomlkit
-from tomlkit.items import AoT, InlineTable, Table
+from typing import TYPE_CHECKING, Any, Union
 
 from tui.settings.domains import parse_polling_interval, whole_number
 from tui.settings.model import Account, Secret, Settings
 from tui.settings.toml_errors import shown
+
+if TYPE_CHECKING:
+    # Writing needs tomlkit; reading takes plain tables (tomllib's), so the wizard's start-up
+    # does not import tomlkit: the writing functions import it when they run.
+    import tomlkit
+    from tomlkit.items import InlineTable
 
 # Fields whose value is a secret; with store_secrets = false they are kept out of the file.
 _NONE = object()
@@ -154,6 +157,8 @@ def to_toml_value(value: Any, store_secrets: bool) -> Any:
     """The TOML form of one field's value, or ``_NONE`` to leave the key out."""
     if isinstance(value, Secret):
         if value.env:
+            import tomlkit
+
             t = tomlkit.inline_table()
             t["env"] = value.env
             return t
@@ -169,6 +174,9 @@ def to_toml_value(value: Any, store_secrets: bool) -> Any:
 
 def update_table(container: Any, obj: Any, store_secrets: bool) -> None:
     """Write dataclass ``obj`` into a tomlkit container, changing only what differs."""
+    import tomlkit
+    from tomlkit.items import Table
+
     # Plain keys before sub-tables: TOML puts a table's own keys above its [sub.tables].
     ordered = sorted(dataclasses.fields(obj), key=lambda f: f.name == "accounts" or _is_section(getattr(obj, f.name)))
     for f in ordered:
@@ -206,6 +214,9 @@ def _is_empty(obj: Any) -> bool:
 
 
 def _update_accounts(container: Any, accounts: list[Account], store_secrets: bool) -> None:
+    import tomlkit
+    from tomlkit.items import AoT
+
     existing = container.get("accounts")
     if not isinstance(existing, AoT):
         existing = tomlkit.aot()
@@ -223,6 +234,8 @@ def _update_accounts(container: Any, accounts: list[Account], store_secrets: boo
 
 
 def new_document(settings: Settings) -> tomlkit.TOMLDocument:
+    import tomlkit
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment("mailsetup settings: see `mailsetup --help` and the README for each key."))
     update_table(doc, settings, settings.store_secrets)
@@ -230,6 +243,8 @@ def new_document(settings: Settings) -> tomlkit.TOMLDocument:
 
 
 def inline(value: dict[str, Any]) -> InlineTable:
+    import tomlkit
+
     t = tomlkit.inline_table()
     t.update(value)
     return t

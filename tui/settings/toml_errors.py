@@ -8,8 +8,10 @@ text around the spot and says what is most likely wrong, in the terms of someone
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from tomlkit import exceptions as tk
+if TYPE_CHECKING:
+    from tomlkit import exceptions as tk
 
 SHOWN_CHARS = 60  # how much of a key or value a message repeats
 
@@ -50,6 +52,9 @@ def _end_of(text: str) -> tuple[int, int]:
 
 
 def describe_parse_error(exc: tk.ParseError, text: str) -> tuple[str, int, int]:
+    # tomlkit only when a file failed to parse: the wizard's start-up does not pay for it.
+    from tomlkit import exceptions as tk
+
     """(message, line, column) for a tomlkit ParseError on ``text``; line and column from 1."""
     line, column = exc.line, exc.col + 1
     lines = text.split("\n")

@@ -32,8 +32,41 @@ def step_range(ids: tuple[str, ...]) -> str:
     return ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
 
 
+class StepTick(TickBox):
+    """A portal step's checkbox, labelled with the step's id and title; ticked = done."""
+
+    def __init__(self, step_id: str, done: bool, *, id: str | None = None) -> None:
+        s = step(step_id)
+        super().__init__(Text(f"{s.id} {s.title}"), done, compact=True, id=id)
+        self.step_id = step_id
+
+    def on_focus(self) -> None:
+        pane = self.parent
+        if isinstance(pane, ChecklistItem) or pane is None:
+            return  # the item brings itself into view (on_descendant_focus)
+        # Straight in a pane: the help and call-out below the box come into view with it, as
+        # the item container did (its region and the gap after it).
+        siblings = list(pane.children)
+        rest = []
+        for widget in siblings[siblings.index(self) + 1 :]:
+            if not (widget.has_class("step-help") or widget.has_class("callout")):
+                break
+            rest.append(widget)
+
+        def show() -> None:
+            region = self.virtual_region_with_margin
+            for widget in rest:
+                region = region.union(widget.virtual_region_with_margin)
+            pane.scroll_to_region(region, animate=False)
+
+        self.call_after_refresh(show)
+
+
 class ChecklistItem(Vertical):
-    """One portal step to tick off: the checkbox with the step's title, its help below."""
+    """One portal step to tick off: the checkbox with the step's title, its help below.
+
+    Panes with a run of steps (``ChecklistPane``) yield :func:`checklist_widgets` instead: the
+    same widgets without a container each, which the first frame waits less for."""
 
     DEFAULT_CSS = """
     ChecklistItem { height: auto; margin: 0 0 1 0; }
@@ -52,9 +85,8 @@ class ChecklistItem(Vertical):
         self.callout = callout
 
     def compose(self) -> ComposeResult:
-        s = step(self.step_id)
-        yield TickBox(Text(f"{s.id} {s.title}"), self.done, compact=True)
-        yield Static(Text(s.help), classes="step-help")
+        yield StepTick(self.step_id, self.done)
+        yield Static(Text(step(self.step_id).help), classes="step-help")
         if self.callout:
             yield Static(Text(self.callout), classes="callout")
 
@@ -81,6 +113,20 @@ class ChecklistItem(Vertical):
         self.scroll_visible(animate=False)
 
 
+def checklist_widgets(step_id: str, done: bool, callout: str = "") -> list[Widget]:
+    """A checklist item as widgets straight in a pane: the box (``#step-a1``), its help and
+    call-out, the last of them keeping the gap to the next item. A container per item was a
+    tenth of the wizard's start-up (seven items on the first pane)."""
+    help_classes = "step-help" if callout else "step-help -item-end"
+    widgets: list[Widget] = [
+        StepTick(step_id, done, id=f"step-{step_id.lower()}"),
+        Static(Text(step(step_id).help), classes=help_classes),
+    ]
+    if callout:
+        widgets.append(Static(Text(callout), classes="callout -item-end"))
+    return widgets
+
+
 class StepPane(VerticalScroll, can_focus=False):
     """Base class: a scrollable column of one step group's widgets.
 
@@ -92,6 +138,11 @@ class StepPane(VerticalScroll, can_focus=False):
     StepPane > .pane-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
     StepPane > .section-title { text-style: bold; margin: 0 0 1 0; }
     StepPane > .pane-intro { color: $text-muted; margin: 0 0 1 0; }
+    StepPane > .step-help { color: $text-muted; padding: 0 0 0 4; }
+    StepPane > .callout { border-left: thick $warning; padding: 0 1; margin: 1 0 0 4; }
+    /* The gap after an item (whole margins: a margin-bottom rule here reset the others). */
+    StepPane > .step-help.-item-end { margin: 0 0 1 0; }
+    StepPane > .callout.-item-end { margin: 1 0 1 4; }
     """
 
     STEP_IDS: tuple[str, ...] = ()
@@ -134,11 +185,11 @@ class StepPane(VerticalScroll, can_focus=False):
                 row.set_value(get_text(self.settings, row.path))
             elif isinstance(row, FieldCheckbox):
                 row.set_value(bool(get_value(self.settings, row.path)))
-        for item in self.query(ChecklistItem):
-            wanted = item.step_id in self.settings.done_steps
-            if item.checkbox.value != wanted:
-                with item.checkbox.prevent(Checkbox.Changed):
-                    item.checkbox.value = wanted
+        for box in self.query(StepTick):
+            wanted = box.step_id in self.settings.done_steps
+            if box.value != wanted:
+                with box.prevent(Checkbox.Changed):
+                    box.value = wanted
 
     def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
         """The statuses changed (an edit, a save, a check): show the blame of the last checks
@@ -169,13 +220,17 @@ class StepPane(VerticalScroll, can_focus=False):
             self.call_after_refresh(self.call_after_refresh, self.scroll_home, animate=False)
             return
         target = self._step_widget(step_id)
-        if isinstance(target, ChecklistItem):
-            if target.checkbox.has_focus:
-                target.scroll_visible(animate=False)
+        if isinstance(target, ChecklistItem | StepTick):
+            box = target.checkbox if isinstance(target, ChecklistItem) else target
+            if box.has_focus:
+                if isinstance(target, ChecklistItem):
+                    target.scroll_visible(animate=False)
+                else:
+                    target.on_focus()
             else:
-                # Focusing scrolls the item into view (on_descendant_focus); scrolling here as
-                # well, before the layout catches up, scrolled past it.
-                target.checkbox.focus()
+                # Focusing scrolls the item into view (on_descendant_focus, on_focus); scrolling
+                # here as well, before the layout catches up, scrolled past it.
+                box.focus()
             return
         if target is not None and target.focusable:
             target.focus()
@@ -216,7 +271,7 @@ class StepPane(VerticalScroll, can_focus=False):
         """The step the focused widget belongs to, for F1; the pane's first step otherwise."""
         node = self.screen.focused
         while node is not None and node is not self:
-            if isinstance(node, ChecklistItem):
+            if isinstance(node, ChecklistItem | StepTick):
                 return node.step_id
             if isinstance(node, FieldRow):
                 for s in self.STEP_IDS:
@@ -253,17 +308,17 @@ class StepPane(VerticalScroll, can_focus=False):
 
     @on(Checkbox.Changed)
     def _step_ticked(self, event: Checkbox.Changed) -> None:
-        item = event.checkbox.parent
-        if not isinstance(item, ChecklistItem):
+        box = event.checkbox
+        if not isinstance(box, StepTick):
             return
         event.stop()
         done = self.settings.done_steps
-        if event.value == (item.step_id in done):
+        if event.value == (box.step_id in done):
             return
         if event.value:
-            done.append(item.step_id)
+            done.append(box.step_id)
         else:
-            done.remove(item.step_id)
+            done.remove(box.step_id)
         self.wizard.settings_changed()
 
     @on(Input.Submitted)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from tui.guide import MANIFEST, manifest_json, step
-from tui.screens.panes.base import StepPane
+from tui.screens.panes.base import StepPane, checklist_widgets
 from tui.settings.validation import check_client_id, check_tenant_id
 
 # The points the guide stresses, said where they happen (the step's help says the rest).
@@ -42,8 +40,9 @@ class ChecklistPane(StepPane):
         yield self.compose_title()
         if self.intro:
             yield Static(Text(self.intro), classes="pane-intro")
+        done = self.settings.done_steps
         for step_id in self.STEP_IDS:
-            yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+            yield from checklist_widgets(step_id, step_id in done, CALLOUTS.get(step_id, ""))
 
 
 class RegisterPane(ChecklistPane):
@@ -131,6 +130,8 @@ class ManifestPane(StepPane):
     """
 
     def compose(self) -> ComposeResult:
+        import json  # this pane only: not imported before the wizard's first frame
+
         yield self.compose_title()
         yield self.checklist("A9")
         yield self.checklist("A10")
