@@ -106,8 +106,8 @@ async def test_failed_check_blames_a_step_until_a_passing_retest(
         await pilot.press("escape")
         app.action_goto_step("A17")
         await pilot.pause(0.2)
-        item = app.screen.query_one("#step-a17")
-        note = str(item.query_one(".step-blame", Static).render())
+        item = app.screen.query_one("#step-a17")  # the box, straight in the pane (no container)
+        note = str(app.screen.query_one("#blame-a17", Static).render())
         assert item.has_class("-blamed") and "last check failed here" in note
 
         # The summary says what the sidebar says.

@@ -27,15 +27,18 @@ async def test_footer_lists_the_keys_of_the_pane_shown(config_path: Path) -> Non
     app = MailSetupApp(config_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert _footer_text(app) == "f1 Help ^n Next ^b Back ^q Quit ^s Save"
+        # Resumed at A4, on the pane that offers stage A by mailsetup (m) and the doctor (k).
+        assert _footer_text(app) == (
+            "m mailsetup does A k Check registration f1 Help ^n Next ^b Back ^q Quit ^s Save"
+        )
         app.action_goto_step("A10")  # the manifest pane adds its copy key
         await pilot.pause()
         await pilot.pause(0.1)
         assert _footer_text(app).startswith("c Copy manifest f1 Help")
-        app.action_goto_step("A1")
+        app.action_goto_step("A1")  # stage A by mailsetup: m does it, k checks the registration
         await pilot.pause()
         await pilot.pause(0.1)
-        assert _footer_text(app).startswith("f1 Help")
+        assert _footer_text(app).startswith("m mailsetup does A k Check registration f1 Help")
 
 
 async def test_a_resize_to_the_same_size_is_not_laid_out_again_but_a_real_one_is(

@@ -143,6 +143,9 @@ class StepPane(VerticalScroll, can_focus=False):
     /* The gap after an item (whole margins: a margin-bottom rule here reset the others). */
     StepPane > .step-help.-item-end { margin: 0 0 1 0; }
     StepPane > .callout.-item-end { margin: 1 0 1 4; }
+    StepPane > .step-blame {
+        border-left: thick $error; padding: 0 1; margin: 0 0 1 4; text-style: bold;
+    }
     """
 
     STEP_IDS: tuple[str, ...] = ()
@@ -200,6 +203,33 @@ class StepPane(VerticalScroll, can_focus=False):
             if item.is_mounted:
                 titles = [b.title for _, b in blames.get(item.step_id, [])]
                 item.show_blame(list(dict.fromkeys(titles)))
+        for tick in self.query(StepTick):
+            if tick.is_mounted and tick.parent is self:  # a checklist item straight in the pane
+                titles = [b.title for _, b in blames.get(tick.step_id, [])]
+                self._show_flat_blame(tick, list(dict.fromkeys(titles)))
+
+    def _show_flat_blame(self, tick: StepTick, titles: list[str]) -> None:
+        """What :meth:`ChecklistItem.show_blame` does, for an item without a container: the note
+        goes after the item's help and call-out, mounted on first need."""
+        tick.set_class(bool(titles), "-blamed")
+        found = self.query(f"#blame-{tick.step_id.lower()}")
+        if not titles:
+            if found:
+                found.first().remove()
+            return
+        text = Text(f"✗ The last check failed here: {'; '.join(titles)}. ")
+        text.append("Fix it, then test again.")
+        if found:
+            found.first(Static).update(text)
+            return
+        siblings = list(self.children)
+        last: Widget = tick
+        for widget in siblings[siblings.index(tick) + 1 :]:
+            if not (widget.has_class("step-help") or widget.has_class("callout")):
+                break
+            last = widget
+        note = Static(text, classes="step-blame", id=f"blame-{tick.step_id.lower()}")
+        self.mount(note, after=last)
 
     def focus_first(self) -> None:
         for widget in self.query("*"):

@@ -71,8 +71,9 @@ class RegisterPane(ChecklistPane):
         with Horizontal(id="register-offer"):
             yield Button("Let mailsetup do stage A (m)", id="do-register", compact=True)
             yield Button("Check my registration (k)", id="check-register", compact=True)
+        done = self.settings.done_steps
         for step_id in self.STEP_IDS:
-            yield self.checklist(step_id, CALLOUTS.get(step_id, ""))
+            yield from checklist_widgets(step_id, step_id in done, CALLOUTS.get(step_id, ""))
 
     def focus_first(self) -> None:
         # The guide's first step, as on every other pane; the offer is Shift+Tab (or m, k) away.
