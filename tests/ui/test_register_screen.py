@@ -73,6 +73,10 @@ async def test_let_mailsetup_do_stage_a(sandbox: Sandbox, tmp_path: Path) -> Non
         assert screen.result is not None and screen.result.ok, screen.result
         assert app.settings.azure.client_id == screen.result.client_id != ""
         assert {"A1", "A10", "A14", "A17"} <= set(app.settings.done_steps)
+        from tui.screens.panes.base import StepTick
+
+        ticks = {t.step_id: t.value for t in app.screen_stack[0].query(StepTick)}
+        assert ticks["A1"] and ticks["A7"]  # the pane under this screen shows them too
         assert app.dirty  # the admin saves with Ctrl+S, as every other change
         await pilot.press("t")
         await pilot.pause()

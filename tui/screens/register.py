@@ -170,8 +170,14 @@ class RegisterScreen(Screen[None]):
         self.app.call_from_thread(self._apply_registered, registered)
 
     def _apply_registered(self, registered: Registered) -> None:
+        from tui.screens.panes.base import StepPane
+
         registered.apply_to(self.wizard.settings)
         self.wizard.settings_changed()
+        # Panes already built show the IDs and ticks at once, not only when next opened.
+        for screen in self.app.screen_stack:
+            for pane in screen.query(StepPane):
+                pane.refresh_values()
 
     @on(_Update)
     def _updated(self, message: _Update) -> None:
@@ -196,6 +202,9 @@ class RegisterScreen(Screen[None]):
         text.append("  code  ")
         text.append(f" {code.user_code} ", style="bold reverse")
         text.append(f"\n  {left // 60}:{left % 60:02d} left · c copies the code · Esc stops")
+        if self.wizard.sandbox is not None:
+            # The sandbox has no sign-in page: its portal stands in for microsoft.com/devicelogin.
+            text.append("\n  Training: F2 opens the portal; approve this code there.", style="bold")
         self.query_one("#device-code", Static).update(text)
 
     def _on_observed(self, observed: Observed) -> None:
@@ -271,8 +280,9 @@ class RegisterScreen(Screen[None]):
         elif any(a.status == "done" for a in result.actions):
             verdict.update(
                 Text(
-                    "✓ Done: the IDs are filled in and A1–A18 ticked (Ctrl+S saves). t tests the "
-                    "outgoing settings now; a brand-new app can be refused for a few minutes."
+                    "✓ Done: the IDs are filled in and A1–A18 ticked (Ctrl+S saves). Next comes "
+                    "stage E, which lets this app use EWS. t tests the outgoing settings once "
+                    "stage B is filled in; a brand-new app can be refused for a few minutes."
                 )
             )
         else:

@@ -69,8 +69,8 @@ class RegisterPane(ChecklistPane):
             classes="pane-intro",
         )
         with Horizontal(id="register-offer"):
-            yield Button("Let mailsetup do stage A (m)", id="do-register", compact=True)
-            yield Button("Check my registration (k)", id="check-register", compact=True)
+            yield Button("Do stage A for me (m)", id="do-register", compact=True)
+            yield Button("Check my app (k)", id="check-register", compact=True)
         done = self.settings.done_steps
         for step_id in self.STEP_IDS:
             yield from checklist_widgets(step_id, step_id in done, CALLOUTS.get(step_id, ""))
