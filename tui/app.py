@@ -111,7 +111,7 @@ class MailSetupApp(App[int]):
             # Say it once, up front: a trainee must know nothing here touches a real tenant.
             self.notify(
                 "Training mode: the sandbox tenant runs on this machine. F2 opens its portal "
-                "(app registration, consent, public client flows); checks go to it.",
+                "(stage A's steps, stage E's EWS switches, admin sign-ins); checks go to it.",
                 title="Training mode",
                 timeout=12,
                 markup=False,

@@ -186,3 +186,26 @@ async def test_no_secret_on_screens_or_in_copied_details(sandbox: Sandbox, tmp_p
             for secret in secrets:
                 assert secret not in text
             assert "eyJ" not in text  # no JWT, not even a stray one
+
+
+async def test_a_mailbox_of_its_own_blocked_is_e3_in_the_wizard(
+    sandbox: Sandbox, tmp_path: Path, no_waiting: None
+) -> None:
+    """The other mailboxes of the same app pass in the same run: the 403 is this mailbox's own
+    switch (or licence), E3, not the organisation's allow list."""
+    sandbox.load_scenario("ews-mailbox-off")
+    app = app_on(sandbox, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_run_checks("all")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CheckScreen)
+        await run_until_done(pilot, screen, limit=30)
+        shown = screen.details_for_test()
+        assert (shown["code"], shown["step"]) == ("HTTP403_MAILBOX", "E3")
+        assert "Fix at E3 — " in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, WizardScreen)
+        assert app.screen.current_pane.id == "pane-e-mailboxes"

@@ -22,6 +22,7 @@ Keys
   Ctrl+N / Ctrl+B   next / previous page      Esc     back
   F1 help   Ctrl+S save   Ctrl+P go to a step   Ctrl+Q quit
   F2 the sandbox's portal (training mode only)
+  A1–A7: m lets mailsetup do stage A, k checks the registration
   A10 manifest, E1–E3 PowerShell: c copies the block"""
 
 ACCOUNTS_KEYS = """\
