@@ -55,7 +55,7 @@ def register(config: Path, *args: str) -> tuple[int, dict[str, Any], str]:
 
 
 def graph(sandbox: Sandbox) -> requests.Session:
-    """The admin's own Graph session, to break or half-make a registration behind register's back."""
+    """The admin's own Graph session, to break or half-make a registration behind its back."""
     info = sandbox.info
     app = clients.public_app(info, client_id=info["admin_client_id"], tenant="organizations")
     token = app.acquire_token_by_device_flow(app.initiate_device_flow(scopes=ADMIN_SCOPES))[
@@ -71,6 +71,17 @@ def call(session: requests.Session, method: str, path: str, **kw: Any) -> Any:
     answer = session.request(method, session.headers["x-root"] + path, timeout=10, **kw)
     assert answer.status_code < 400, answer.text
     return answer.json() if answer.content else None
+
+
+def check_passes_after_register(config: Path) -> subprocess.CompletedProcess[str]:
+    """`mailsetup check` on what register wrote, in its own process (as the admin runs it)."""
+    command = [sys.executable, "-m", "tui", "check", "--config", str(config)]
+    return subprocess.run(
+        [*command, "--no-send", "--json", "--wait", "20"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def statuses(doc: dict[str, Any]) -> dict[str, str]:
@@ -93,23 +104,7 @@ def test_create_then_nothing_to_change_then_the_checks_pass(sandbox: Sandbox, co
     assert again == 0 and doc2["client_id"] == doc["client_id"]
     assert set(statuses(doc2).values()) == {"unchanged"}
 
-    checked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "check",
-            "--config",
-            str(config),
-            "--no-send",
-            "--json",
-            "--wait",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    checked = check_passes_after_register(config)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout)["ok"] is True
 
@@ -183,23 +178,7 @@ def test_client_secret_flow_keeps_the_secret_only_in_the_file(
     assert secret not in json.dumps(doc) and secret not in err
     code, doc, _ = register(config, "--check", "--flow", "client_secret")
     assert code == 0, doc
-    checked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "check",
-            "--config",
-            str(config),
-            "--no-send",
-            "--json",
-            "--wait",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    checked = check_passes_after_register(config)
     assert checked.returncode == 0, checked.stdout
     for text in (checked.stdout, checked.stderr):
         assert secret not in text and "eyJ" not in text
