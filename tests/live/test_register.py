@@ -265,3 +265,16 @@ def test_ctrl_c_while_waiting_for_the_sign_in_stops_at_once(sandbox: Sandbox, co
         child.kill()
     assert child.returncode == 130, err
     assert "Traceback" not in err
+
+
+def test_a_hostile_app_name_never_reaches_the_terminal_raw(sandbox: Sandbox, config: Path) -> None:
+    """A display name is anyone's text: an OSC 52 clipboard write in it is shown inert."""
+    session = graph(sandbox)
+    hostile = "ERP \x1b]52;c;aGVsbG8=\x07mail\x1b[2J"
+    made = call(session, "POST", "/applications", json={"displayName": hostile})
+    code, doc, err = register(config, "--check", "--client-id", made["appId"])
+    assert code == 1  # a bare app misses most requirements
+    assert "\x1b" not in err and "\x07" not in err
+    assert "ERP" in err and "mail" in err
+    text = json.dumps(doc)
+    assert "\x1b" not in text

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from tui.register import plan as p
 from tui.register.signin import DeviceCode
+from tui.safe_text import json_safe, terminal_safe
 from tui.settings.model import AuthFlow, Settings
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ class TerminalReporter:
         self.quiet_plan = quiet_plan
 
     def _say(self, text: str = "") -> None:
-        print(text, file=self.err, flush=True)
+        # App names, tenant names and Microsoft's texts come from outside: no escape sequences.
+        print(terminal_safe(text, keep_newlines=True), file=self.err, flush=True)
 
     def signing_in(self, code: DeviceCode) -> None:
         self._say("Sign in as an admin of the tenant (your own MFA is fine):")
@@ -204,7 +206,7 @@ def run(
     if result.diagnosis is not None:
         result.diagnosis = result.diagnosis.redacted(_redactor(settings))
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2), file=out)
+        print(json_safe(json.dumps(result.to_dict(), indent=2)), file=out)
     else:
         _print_result(result, args, config_path, out)
     if result.cancelled:
@@ -221,14 +223,14 @@ def _redactor(settings: Settings) -> Redactor:
 def _print_result(result: Result, args: argparse.Namespace, config_path: Path, out: TextIO) -> None:
     d = result.diagnosis
     if d is not None:
-        print(f"✗ {d.cause}", file=out)
-        print(f"  Fix at {d.guide_step}: {d.fix}", file=out)
+        print(terminal_safe(f"✗ {d.cause}"), file=out)
+        print(terminal_safe(f"  Fix at {d.guide_step}: {d.fix}"), file=out)
         for key, value in d.raw.items():
             if value in ("", None, []):
                 continue
             # Entra puts trace id, correlation id and timestamp on lines of their own.
             text = " / ".join(part.strip() for part in str(value).splitlines() if part.strip())
-            print(f"  raw {key}: {text}", file=out)
+            print(terminal_safe(f"  raw {key}: {text}"), file=out)
         return
     if result.cancelled:
         print("Nothing changed.", file=out)
@@ -254,9 +256,9 @@ def _settings_error(
 ) -> int:
     if args.json:
         doc = {"ok": False, "error": {"code": "SETTINGS", "message": message, "problems": problems}}
-        print(json.dumps(doc, indent=2), file=out)
+        print(json_safe(json.dumps(doc, indent=2)), file=out)
     else:
-        print(message, file=err)
+        print(terminal_safe(message), file=err)
         for line in problems:
-            print(f"  {line}", file=err)
+            print(terminal_safe(f"  {line}"), file=err)
     return 2

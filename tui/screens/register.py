@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from tui.checks.events import CheckEvent, Status
 from tui.guide import step as guide_step
+from tui.safe_text import terminal_safe
 from tui.widgets.diagnosis import DiagnosisPanel, goto_target
 
 if TYPE_CHECKING:
@@ -214,7 +215,8 @@ class RegisterScreen(Screen[None]):
         if observed.default_domain:
             text.append(f" ({observed.default_domain})")
         text.append("\nApp    ")
-        text.append(f"{app.get('displayName', '')}, {observed.client_id}" if app else "none yet")
+        name = terminal_safe(app.get("displayName", "")) if app else ""
+        text.append(f"{name}, {terminal_safe(observed.client_id)}" if app else "none yet")
         self.query_one("#register-tenant", Static).update(text)
 
     def _on_lines(self, lines: list[Action] | list[Requirement]) -> None:
@@ -224,9 +226,9 @@ class RegisterScreen(Screen[None]):
         self.line_keys = [getattr(line, "key", getattr(line, "code", "")) for line in lines]
         for line in lines:
             detail = getattr(line, "detail", "")
-            text = Text(f"{MARKS[line.status]} {line.step:<8} {line.what}")
+            text = Text(terminal_safe(f"{MARKS[line.status]} {line.step:<8} {line.what}"))
             if detail:
-                text.append(f" ({detail})", style="dim")
+                text.append(f" ({terminal_safe(detail)})", style="dim")
             listing.add_option(Option(text))
             self.step_ids.append(line.step.split("–")[0])
         listing.display = True
