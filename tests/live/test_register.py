@@ -278,3 +278,19 @@ def test_a_hostile_app_name_never_reaches_the_terminal_raw(sandbox: Sandbox, con
     assert "ERP" in err and "mail" in err
     text = json.dumps(doc)
     assert "\x1b" not in text
+
+
+def test_throttling_is_waited_out_as_graph_asks(sandbox: Sandbox, config: Path) -> None:
+    """Two 429s with Retry-After: 1 s: register waits them out and carries on."""
+    sandbox.patch({"graph": {"throttled": True, "retry_after": 1, "throttled_requests": 2}})
+    started = time.monotonic()
+    code, doc, _ = register(config, "--yes")
+    assert code == 0, doc
+    assert time.monotonic() - started >= 2.0  # it did wait, as asked
+
+
+def test_throttling_longer_than_a_run_accepts_is_explained(sandbox: Sandbox, config: Path) -> None:
+    sandbox.patch({"graph": {"throttled": True, "retry_after": 3600, "throttled_requests": 0}})
+    code, doc, _ = register(config, "--yes")
+    assert code == 1 and doc["diagnosis"]["code"] == "TooManyRequests"
+    assert doc["diagnosis"]["raw"]["status"] == 429
