@@ -255,7 +255,9 @@ def _settings_error(
     args: argparse.Namespace, out: TextIO, err: TextIO, message: str, problems: list[str]
 ) -> int:
     if args.json:
-        doc = {"ok": False, "error": {"code": "SETTINGS", "message": message, "problems": problems}}
+        # The same shape and code as `mailsetup check --json` gives for a file it cannot use.
+        error = {"code": "SETTINGS_INVALID", "message": message, "problems": problems}
+        doc = {"ok": False, "error": error}
         print(json_safe(json.dumps(doc, indent=2)), file=out)
     else:
         print(terminal_safe(message), file=err)
