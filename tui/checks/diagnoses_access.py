@@ -106,8 +106,9 @@ ACCESS: dict[str, Entry] = {
         "Test again: mailsetup fetches a new token for every run. If a fresh token is refused "
         "the same way, give Microsoft support the raw answer below.",
         retryable=True,
-        evidence=INFERENCE + ": no public sample shows Exchange Online's reason for an expired "
-        "token; read only when the reason text says 'expired'",
+        evidence=INFERENCE + " from Exchange Server's own OAuth code (decompiled, public "
+        "repository evilashz/exchange-server-27065, OAuthErrorCategory.cs: 2000002 token_expired, "
+        "'The token has expired.'); no Exchange Online capture, so read only when the reason says so",
     ),
     "TOKEN_BAD_SIGNATURE": _e(
         "Token signature not accepted",
