@@ -108,7 +108,8 @@ ACCESS: dict[str, Entry] = {
         retryable=True,
         evidence=INFERENCE + " from Exchange Server's own OAuth code (decompiled, public "
         "repository evilashz/exchange-server-27065, OAuthErrorCategory.cs: 2000002 token_expired, "
-        "'The token has expired.'); no Exchange Online capture, so read only when the reason says so",
+        "'The token has expired.'); no Exchange Online capture, so read only when the reason "
+        "says so",
     ),
     "TOKEN_BAD_SIGNATURE": _e(
         "Token signature not accepted",
