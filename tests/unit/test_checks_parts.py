@@ -289,3 +289,13 @@ def test_the_runner_takes_only_sane_timeouts(value: float, expected: float) -> N
     runner = CheckRunner(settings, wait=float("nan"))
     assert (runner.timeout, runner.wait) == (expected, 0.0)
     assert runner.run_limit(3) < 10**7
+
+
+def test_a_bearer_challenge_stays_readable_but_tokens_are_masked():
+    from tui.checks.redact import Redactor
+
+    redact = Redactor()
+    challenge = 'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", error="invalid_token"'
+    assert redact(challenge) == challenge  # Exchange's public app id, not a secret
+    assert "opaque-token-value" not in redact("Authorization: Bearer opaque-token-value")
+    assert "opaque-token-value" not in redact('{"auth": "Bearer opaque-token-value"}')

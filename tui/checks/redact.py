@@ -18,7 +18,8 @@ MASK = "•••"
 # A JWT is three base64url parts; access tokens from Entra start with "eyJ". Masked even when we
 # never saw the token, so a token echoed by a server or a library log cannot slip through.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+# Not a challenge's auth-params (WWW-Authenticate: Bearer client_id="00000002-…"): they are public.
+_BEARER = re.compile(r"(?i)(bearer\s+)(?![A-Za-z_]+=\")[A-Za-z0-9._~+/=-]{8,}")
 # A secret-named field's value: in JSON or a dict's repr the key is quoted ("password": "…"), in
 # a form body or query it is key=value. Plain prose ("user name and password: 'Allow …'") must
 # stay readable, so an unquoted "password:" is not taken for a field.
