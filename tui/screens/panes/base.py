@@ -211,6 +211,8 @@ class StepPane(VerticalScroll, can_focus=False):
     def _show_flat_blame(self, tick: StepTick, titles: list[str]) -> None:
         """What :meth:`ChecklistItem.show_blame` does, for an item without a container: the note
         goes after the item's help and call-out, mounted on first need."""
+        if not titles and not tick.has_class("-blamed"):
+            return  # nothing shown, nothing to show: the usual case, and on every keystroke
         tick.set_class(bool(titles), "-blamed")
         found = self.query(f"#blame-{tick.step_id.lower()}")
         if not titles:
