@@ -37,7 +37,7 @@ examples:
   mailsetup --demo                   practise on the built-in sandbox tenant
   mailsetup --config /etc/erp/mail.toml
   mailsetup check --json             headless checks, for scripts and monitoring
-  mailsetup register                 stage A over Microsoft Graph, after one sign-in
+  mailsetup register                 stage A over Microsoft Graph (sign in once)
   mailsetup manifest                 the A10 permission block, ready to paste"""
 
 
