@@ -294,3 +294,11 @@ def test_throttling_longer_than_a_run_accepts_is_explained(sandbox: Sandbox, con
     code, doc, _ = register(config, "--yes")
     assert code == 1 and doc["diagnosis"]["code"] == "TooManyRequests"
     assert doc["diagnosis"]["raw"]["status"] == 429
+
+
+def test_an_expired_device_code_is_explained(sandbox: Sandbox, config: Path) -> None:
+    sandbox.sign_ins.auto_approve = False
+    sandbox.patch({"sign_in": {"expires_in": 2, "interval": 1}})
+    code, doc, _ = register(config, "--yes")
+    assert code == 1 and doc["diagnosis"]["code"] == "expired_token"
+    assert "15 minutes" in doc["diagnosis"]["cause"] or "expired" in doc["diagnosis"]["cause"]

@@ -193,6 +193,10 @@ def from_entra(result: Mapping[str, Any]) -> Diagnosis:
     error = str(result.get("error") or "")
     if error in REFUSALS:
         return diagnosis(error, raw)
+    if error in ("authorization_pending", "slow_down"):
+        # msal stops polling by itself once the code's lifetime is over, and hands back the last
+        # answer it had: the code expired before anyone signed in.
+        return diagnosis("expired_token", raw)
     if error == "consent_required" or result.get("suberror") == "consent_required":
         return diagnosis("AADSTS65001", raw)
     label = f"AADSTS{codes[0]}" if codes else (error or "UNCATALOGUED")
