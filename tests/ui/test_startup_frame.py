@@ -106,3 +106,35 @@ async def test_first_pane_items_have_no_container_and_focus_shows_the_whole_item
         await pilot.press("space")
         await pilot.pause()
         assert "A5" in app.settings.done_steps and app.dirty
+
+
+async def test_the_first_pane_mounts_its_later_items_after_the_first_frame(
+    config_path: Path,
+) -> None:
+    """Only the items the first frame shows are composed with it; the rest follow at once, and a
+    jump to one of them (the sidebar, the palette, a diagnosis) still lands on it."""
+    from tui.screens.panes.base import StepTick
+
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.1)
+        ids = [t.step_id for t in app.screen.query(StepTick)]
+        assert ids[:7] == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]
+        app.action_goto_step("A6")
+        await pilot.pause()
+        await pilot.pause(0.1)
+        assert isinstance(app.focused, StepTick) and app.focused.step_id == "A6"
+
+
+async def test_a_jump_before_the_later_items_are_mounted_still_lands(config_path: Path) -> None:
+    from tui.screens.panes.base import StepTick
+    from tui.screens.panes.stage_a import RegisterPane
+
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.screen.query_one(RegisterPane)
+        pane.focus_step("A7")  # whether or not the rest is mounted yet
+        await pilot.pause()
+        await pilot.pause(0.1)
+        assert isinstance(app.focused, StepTick) and app.focused.step_id == "A7"
