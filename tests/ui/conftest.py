@@ -15,6 +15,14 @@ TEST_PASSWORDS = ("Sup3r-Secret-Pw!", "Inb0x-Secret-Pw", "Other-Secret-Pw9", "Ba
 
 
 @pytest.fixture
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check screen retries at once instead of counting down (the bound is tested apart)."""
+    from tui.screens.checks import CheckScreen
+
+    monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
+
+
+@pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     return tmp_path / "settings.toml"
 

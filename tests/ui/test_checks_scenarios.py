@@ -30,11 +30,6 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.fixture
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
-
-
 async def run_until_done(pilot, screen: CheckScreen, limit: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     waited = 0.0
     while screen.running and waited < limit:

@@ -38,11 +38,6 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.fixture
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(CheckScreen, "RETRY_WAIT", 0.0)
-
-
 def sidebar_marker(app: MailSetupApp, step_id: str) -> str:
     wizard = next(s for s in app.screen_stack if isinstance(s, WizardScreen))
     nodes = {**wizard.sidebar.step_nodes, **wizard.sidebar.stage_nodes}
