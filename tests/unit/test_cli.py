@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui import __version__
 from tui.cli import CONFIG_ENV, build_parser, default_config_path, main, resolve_config_path
@@ -175,3 +177,44 @@ def test_numeric_options_in_range_are_taken():
     args = build_parser().parse_args(["check", "--timeout", "2.5", "--wait", "0"])
     assert (args.timeout, args.wait) == (2.5, 0.0)
     assert build_parser().parse_args(["sandbox", "--port", "8443"]).port == 8443
+
+
+_TOKENS = ["--demo", "--config", "--css", "--config=", "--css=", "a.toml", "x.tcss", "",
+           " ", "-x", "--con", "--demo=1", "check", "--help", "=", "b=c"]
+
+
+def _argparse_reading(argv: list[str]) -> tuple[str | None, bool, list[str]] | str:
+    """What the full parser makes of argv: the wizard's options, or "error"/"sub-command"."""
+    try:
+        args = build_parser(only=None).parse_args(argv)
+    except SystemExit:
+        return "error"
+    if args.command is not None:
+        return "sub-command"
+    return (args.config, args.demo, args.css)
+
+
+@given(st.lists(st.sampled_from(_TOKENS), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_the_plain_wizard_reading_agrees_with_argparse(argv):
+    """The wizard's start reads its few options without argparse: whatever it accepts, argparse
+    reads the same way; what it declines goes to argparse, which explains."""
+    from tui.cli import plain_wizard_args
+
+    plain = plain_wizard_args(argv)
+    if plain is not None:
+        assert _argparse_reading(argv) == (plain.config, plain.demo, plain.css)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--demo"], ["--config", "a.toml"], ["--config=a.toml", "--demo", "--css", "x.tcss"]],
+    ids=" ".join,
+)
+def test_a_plain_wizard_start_does_not_load_argparse(argv):
+    code = (
+        "import sys; from tui.cli import plain_wizard_args; "
+        f"assert plain_wizard_args({argv!r}) is not None; print('argparse' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "False"
