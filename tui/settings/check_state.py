@@ -9,7 +9,6 @@ reads as "nothing checked yet", never as an error.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,8 @@ def load_state(settings_path: Path) -> dict[str, Any]:
     try:
         if not path.is_file():  # a FIFO or a folder of that name is not read
             return {}
+        import json  # here, not at the top: a first start has no file, and json costs ~3 ms
+
         with path.open("rb") as fh:
             data = json.loads(fh.read(MAX_BYTES + 1)[:MAX_BYTES])
     except (OSError, ValueError):
@@ -36,6 +37,8 @@ def load_state(settings_path: Path) -> dict[str, Any]:
 
 def save_state(settings_path: Path, data: dict[str, Any]) -> None:
     """Write atomically (mode 0600, like the settings); OSError goes to the caller."""
+    import json
+
     text = json.dumps({"version": 1, **data}, indent=2, ensure_ascii=False)
     path = state_path(settings_path)
     path.parent.mkdir(parents=True, exist_ok=True)

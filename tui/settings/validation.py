@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tui.guide import field_label, first_step_for_field
 from tui.settings.domains import (
@@ -50,8 +50,7 @@ MISSING = {
 INCORRECT_VALUE = "Incorrect value"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~1 ms of start-up to create
     """One thing wrong with one field."""
 
     field: str

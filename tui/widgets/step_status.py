@@ -9,10 +9,9 @@ imports Textual.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.guide import STEPS, Step, steps_for_field
 from tui.settings.model import Settings
@@ -56,16 +55,15 @@ def account_target(email: str) -> str:
     return "incoming:" + email.strip().lower()
 
 
-@dataclass(frozen=True)
-class Blame:
+# Records are NamedTuples and plain classes: each dataclass costs ~1 ms of start-up to create.
+class Blame(NamedTuple):
     """A failed check's verdict on one guide step: "fix at A17", with the diagnosis title."""
 
     step: str
     title: str = ""
 
 
-@dataclass(frozen=True)
-class TargetOutcome:
+class TargetOutcome(NamedTuple):
     """The last finished live check of one target ("outgoing", "incoming:<email>")."""
 
     ok: bool
@@ -73,12 +71,18 @@ class TargetOutcome:
     blames: tuple[Blame, ...] = ()
 
 
-@dataclass
 class CheckOutcomes:
     """The last outcome of each check target. A new outcome replaces the old one whole, so a
     passing retest clears what the failed run blamed."""
 
-    targets: dict[str, TargetOutcome] = field(default_factory=dict)
+    def __init__(self, targets: dict[str, TargetOutcome] | None = None) -> None:
+        self.targets: dict[str, TargetOutcome] = {} if targets is None else targets
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CheckOutcomes) and other.targets == self.targets
+
+    def __repr__(self) -> str:
+        return f"CheckOutcomes({self.targets!r})"
 
     def record(
         self, target: str, ok: bool, blames: Iterable[Blame] = (), at: datetime | None = None
@@ -190,8 +194,7 @@ def step_statuses(
     return {s.id: StepStatus.PROBLEM if s.id in blamed else context.status(s) for s in STEPS}
 
 
-@dataclass
-class _Context:
+class _Context(NamedTuple):
     settings: Settings
     by_step: dict[str, int]
     seen: set[str]
