@@ -24,7 +24,7 @@ from tui.screens.wizard import WizardScreen
 from tui.settings.check_state import load_state, save_state
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
-from tui.settings.validation import validate
+from tui.settings.validation import Problem, validate
 from tui.widgets.step_status import (
     OUTGOING,
     CheckOutcomes,
@@ -163,11 +163,12 @@ class MailSetupApp(App[int]):
             if isinstance(screen, WizardScreen):
                 screen.refresh_status()
 
-    def statuses(self) -> dict[str, StepStatus]:
-        """Every step's status: the one answer the sidebar, panes, summary and checks show."""
+    def statuses(self, problems: list[Problem] | None = None) -> dict[str, StepStatus]:
+        """Every step's status: the one answer the sidebar, panes, summary and checks show.
+        ``problems``: the settings' validation, when the caller has it already."""
         return step_statuses(
             self.settings,
-            validate(self.settings),
+            validate(self.settings) if problems is None else problems,
             seen=self.seen_steps,
             visited=self.visited_steps,
             outcomes=self.outcomes,

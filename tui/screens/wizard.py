@@ -21,7 +21,6 @@ from textual.widgets import ContentSwitcher
 from tui.guide import first_step_for_field
 from tui.screens.panes.base import StepPane
 from tui.screens.panes.catalog import SLOTS, PaneCatalog
-from tui.widgets.form import FieldRow
 from tui.widgets.keys_footer import KeysFooter
 from tui.widgets.sidebar import SUMMARY, StepSidebar
 from tui.widgets.step_status import StepStatus
@@ -95,10 +94,13 @@ class WizardScreen(Screen[None]):
 
     def _choose_start_step(self) -> str:
         """The resume step; its page counts as visited from the first frame on."""
-        self._compute_status()
+        from tui.settings.validation import validate
+
+        problems = validate(self.wizard.settings)  # once: visiting changes statuses, not values
+        self.statuses = self.wizard.statuses(problems)
         step_id = self.resume_step()
         self.wizard.visited_steps.update(self.panes.slot_of(step_id).step_ids)
-        self._compute_status()
+        self.statuses = self.wizard.statuses(problems)
         return step_id
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -207,7 +209,9 @@ class WizardScreen(Screen[None]):
     def scroll_to_center(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
         """Focus scrolls a field's whole row (label above, error below) into view, not just
         its input; without animation, so the row is where the admin looks at once."""
-        row = next((a for a in widget.ancestors if isinstance(a, FieldRow)), None)
+        # By CSS type name: importing the form widgets here would cost the first frame.
+        rows = (a for a in widget.ancestors if "FieldRow" in a._css_type_names)
+        row = cast("Widget | None", next(rows, None))
         kwargs["animate"] = False
         super().scroll_to_center(row or widget, *args[1:], **kwargs)
 

@@ -151,6 +151,9 @@ class StageTree(ScrollView, can_focus=True):
         self._rows: list[tuple[StageNode, int]] = []  # (node, part) for each drawn row
         self._wrap_width = 0  # 0 until the widget knows its width: one row per node
         self._strips: dict[tuple[object, ...], Strip] = {}
+        # The widget's own Rich style (it walks every ancestor's styles): once per restyle,
+        # not once a row.
+        self._own_style: Style | None = None
         self._count = 0
 
     def add(
@@ -282,6 +285,7 @@ class StageTree(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._own_style = None
 
     # --- drawing ------------------------------------------------------------------------------
 
@@ -289,12 +293,17 @@ class StageTree(ScrollView, can_focus=True):
         node = self._lines[line]
         self.refresh(Region(0, node.row - self.scroll_offset.y, self.size.width, len(node.parts)))
 
+    def _base_style(self) -> Style:
+        if self._own_style is None:
+            self._own_style = self.rich_style
+        return self._own_style
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         index = y + scroll_y
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         key = (index, width, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
@@ -315,7 +324,7 @@ class StageTree(ScrollView, can_focus=True):
         if hovered >= 0 and (hovered == y or stage_hovered):
             line_style = component("stage-tree--highlight-line")
         else:
-            line_style = self.rich_style
+            line_style = self._base_style()
         line_style += Style(meta={"line": y})
         segments: list[Segment] = []
         if node.parent is not None:

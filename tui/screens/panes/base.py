@@ -20,12 +20,16 @@ from textual.widgets import Checkbox, Input, Static
 from tui.guide import step
 from tui.settings.model import Settings
 from tui.widgets.field_access import get_text, get_value, set_text
-from tui.widgets.form import FieldCheckbox, FieldEdited, FieldInput, FieldRow, FieldSelect
 from tui.widgets.step_status import StepStatus
 from tui.widgets.ticks import TickBox
 
 if TYPE_CHECKING:
     from tui.app import MailSetupApp
+    from tui.widgets.form import FieldCheckbox, FieldEdited, FieldInput, FieldSelect
+
+# The form widgets (tui.widgets.form) are imported by the panes that have fields, when they
+# compose: the first frame shows a checklist and need not pay for the field classes. Queries
+# name them by CSS type ("FieldRow" matches every row class) for the same reason.
 
 
 def step_range(ids: tuple[str, ...]) -> str:
@@ -166,14 +170,20 @@ class StepPane(VerticalScroll, can_focus=False):
         return ChecklistItem(step_id, step_id in self.settings.done_steps, callout)
 
     def field_input(self, path: str, check=None, **kwargs) -> FieldInput:  # type: ignore[no-untyped-def]
+        from tui.widgets.form import FieldInput
+
         return FieldInput(
             path, get_text(self.settings, path), check=check, id=_row_id(path), **kwargs
         )
 
     def field_select(self, path: str, choices: dict[str, str], **kwargs) -> FieldSelect:  # type: ignore[no-untyped-def]
+        from tui.widgets.form import FieldSelect
+
         return FieldSelect(path, get_text(self.settings, path), choices, id=_row_id(path), **kwargs)
 
     def field_checkbox(self, path: str, **kwargs) -> FieldCheckbox:  # type: ignore[no-untyped-def]
+        from tui.widgets.form import FieldCheckbox
+
         return FieldCheckbox(path, bool(get_value(self.settings, path)), id=_row_id(path), **kwargs)
 
     # --- showing and focusing -----------------------------------------------------------------
@@ -183,16 +193,23 @@ class StepPane(VerticalScroll, can_focus=False):
 
     def refresh_values(self) -> None:
         """Show what the settings hold now (a field shared with another pane, a loaded file)."""
-        for row in self.query(FieldRow):
-            if isinstance(row, (FieldInput, FieldSelect)):
-                row.set_value(get_text(self.settings, row.path))
-            elif isinstance(row, FieldCheckbox):
-                row.set_value(bool(get_value(self.settings, row.path)))
+        rows = self.query("FieldRow")
+        if rows:
+            self._refresh_rows(list(rows))
         for box in self.query(StepTick):
             wanted = box.step_id in self.settings.done_steps
             if box.value != wanted:
                 with box.prevent(Checkbox.Changed):
                     box.value = wanted
+
+    def _refresh_rows(self, rows: list[Widget]) -> None:
+        from tui.widgets.form import FieldCheckbox, FieldInput, FieldSelect
+
+        for row in rows:
+            if isinstance(row, (FieldInput, FieldSelect)):
+                row.set_value(get_text(self.settings, row.path))
+            elif isinstance(row, FieldCheckbox):
+                row.set_value(bool(get_value(self.settings, row.path)))
 
     def refresh_status(self, statuses: Mapping[str, StepStatus]) -> None:
         """The statuses changed (an edit, a save, a check): show the blame of the last checks
@@ -284,6 +301,8 @@ class StepPane(VerticalScroll, can_focus=False):
         found = self.query(f"#{_row_id(path)}")
         if not found:
             return False
+        from tui.widgets.form import FieldInput, FieldRow
+
         row = found.first(FieldRow)
         if not row.display:  # a switch says it does not apply (the secret under another flow)
             return False
@@ -296,8 +315,8 @@ class StepPane(VerticalScroll, can_focus=False):
         return True
 
     def reveal_errors(self) -> None:
-        for row in self.query(FieldInput):
-            row.reveal()
+        for row in self.query("FieldInput"):
+            row.reveal()  # type: ignore[attr-defined]
 
     def current_step(self) -> str:
         """The step the focused widget belongs to, for F1; the pane's first step otherwise."""
@@ -305,9 +324,10 @@ class StepPane(VerticalScroll, can_focus=False):
         while node is not None and node is not self:
             if isinstance(node, ChecklistItem | StepTick):
                 return node.step_id
-            if isinstance(node, FieldRow):
+            path = getattr(node, "path", None) if "FieldRow" in node._css_type_names else None
+            if path is not None:
                 for s in self.STEP_IDS:
-                    if node.path in step(s).fields:
+                    if path in step(s).fields:
                         return s
             if getattr(node, "step_id", None):
                 return str(node.step_id)
@@ -316,8 +336,8 @@ class StepPane(VerticalScroll, can_focus=False):
 
     # --- editing ------------------------------------------------------------------------------
 
-    @on(FieldEdited)
-    def _field_edited(self, event: FieldEdited) -> None:
+    def on_field_edited(self, event: FieldEdited) -> None:
+        # By handler name, not @on(FieldEdited): the decorator needs the class at import.
         event.stop()
         if not event.valid and event.path.split(".")[-1] in (
             "port",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -193,19 +195,19 @@ class ManifestPane(StepPane):
         self.app.notify("Manifest block copied (OSC 52); it is also on screen.", timeout=4)
 
 
-def stage_a_panes() -> list[StepPane]:
-    return [
-        RegisterPane(
-            ("A1", "A2", "A3", "A4", "A5", "A6", "A7"),
-            "Register the app in Entra ID",
-            id="pane-a-register",
-        ),
-        AzureIdsPane(id="pane-a-ids"),
-        ManifestPane(id="pane-a-manifest"),
-        ChecklistPane(
-            ("A12", "A13", "A14", "A15"), "API permissions and admin consent", id="pane-a-consent"
-        ),
-        ChecklistPane(
-            ("A16", "A17", "A18", "A19"), "Public client flows, test user", id="pane-a-public"
-        ),
-    ]
+# Each pane is built when first opened (see tui.screens.panes.catalog).
+PANES: dict[str, Callable[[], StepPane]] = {
+    "pane-a-register": lambda: RegisterPane(
+        ("A1", "A2", "A3", "A4", "A5", "A6", "A7"),
+        "Register the app in Entra ID",
+        id="pane-a-register",
+    ),
+    "pane-a-ids": lambda: AzureIdsPane(id="pane-a-ids"),
+    "pane-a-manifest": lambda: ManifestPane(id="pane-a-manifest"),
+    "pane-a-consent": lambda: ChecklistPane(
+        ("A12", "A13", "A14", "A15"), "API permissions and admin consent", id="pane-a-consent"
+    ),
+    "pane-a-public": lambda: ChecklistPane(
+        ("A16", "A17", "A18", "A19"), "Public client flows, test user", id="pane-a-public"
+    ),
+}

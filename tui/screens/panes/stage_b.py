@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.text import Text
 from textual import on
@@ -162,14 +162,14 @@ class CheckFormPane(StepPane):
         self.wizard.action_run_checks("outgoing")
 
 
-def stage_b_panes() -> list[StepPane]:
-    return [
-        ChecklistPane(
-            ("B1", "B2", "B3"),
-            "Open the ERP's System settings",
-            "Now in the ERP client: the values below go into the System overall tab.",
-            id="pane-b-open",
-        ),
-        OutgoingPane(id="pane-b-system"),
-        CheckFormPane(id="pane-b-check"),
-    ]
+# Each pane is built when first opened (see tui.screens.panes.catalog).
+PANES: dict[str, Callable[[], StepPane]] = {
+    "pane-b-open": lambda: ChecklistPane(
+        ("B1", "B2", "B3"),
+        "Open the ERP's System settings",
+        "Now in the ERP client: the values below go into the System overall tab.",
+        id="pane-b-open",
+    ),
+    "pane-b-system": lambda: OutgoingPane(id="pane-b-system"),
+    "pane-b-check": lambda: CheckFormPane(id="pane-b-check"),
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -305,5 +307,8 @@ class AccountsPane(StepPane):
         self.wizard.goto_field(event.problem.field)
 
 
-def stage_c_panes() -> list[StepPane]:
-    return [IncomingServerPane(id="pane-c-server"), AccountsPane(id="pane-c-accounts")]
+# Each pane is built when first opened (see tui.screens.panes.catalog).
+PANES: dict[str, Callable[[], StepPane]] = {
+    "pane-c-server": lambda: IncomingServerPane(id="pane-c-server"),
+    "pane-c-accounts": lambda: AccountsPane(id="pane-c-accounts"),
+}

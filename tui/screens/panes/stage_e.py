@@ -8,6 +8,8 @@ an account changed elsewhere is in them the next time the admin comes here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -178,9 +180,15 @@ def _missing_text(commands: StageECommands, step_id: str, *, hidden: bool) -> st
     return "\n".join(lines)
 
 
-def stage_e_panes() -> list[StepPane]:
-    return [
-        EwsCommandsPane("E1", "Read the tenant's EWS switches", NOTES_E1, id="pane-e-read"),
-        EwsCommandsPane("E2", "Allow EWS for this app", NOTES_E2, id="pane-e-allow"),
-        EwsCommandsPane("E3", "Let each mailbox use EWS", NOTES_E3, id="pane-e-mailboxes"),
-    ]
+# Each pane is built when first opened (see tui.screens.panes.catalog).
+PANES: dict[str, Callable[[], StepPane]] = {
+    "pane-e-read": lambda: EwsCommandsPane(
+        "E1", "Read the tenant's EWS switches", NOTES_E1, id="pane-e-read"
+    ),
+    "pane-e-allow": lambda: EwsCommandsPane(
+        "E2", "Allow EWS for this app", NOTES_E2, id="pane-e-allow"
+    ),
+    "pane-e-mailboxes": lambda: EwsCommandsPane(
+        "E3", "Let each mailbox use EWS", NOTES_E3, id="pane-e-mailboxes"
+    ),
+}

@@ -8,7 +8,7 @@ outcomes as the sidebar's markers. All values are user text: ``rich.text.Text``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -275,3 +275,7 @@ class SummaryPane(StepPane, can_focus=True):
     def _goto_step(self, event: ErrorSummary.GoToStep) -> None:
         event.stop()
         self.wizard.action_goto_step(event.step_id)
+
+
+# Built when first opened (see tui.screens.panes.catalog).
+PANES: dict[str, Callable[[], StepPane]] = {"pane-summary": lambda: SummaryPane(id="pane-summary")}
