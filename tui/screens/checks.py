@@ -40,9 +40,23 @@ class CheckScreen(CheckKeysScreen):
 
     # The title, the route and the advice during a retry stay on screen (80x24: the rows and
     # the diagnosis below scroll); before, the countdown pushed them out of view.
+    # Here rather than in a sheet of styles/: the wizard's first frame need not parse them.
     DEFAULT_CSS = """
     CheckScreen #check-head { height: auto; max-height: 50%; padding: 0 1; }
     CheckScreen #guide-marks { height: auto; }
+    CheckScreen #check-body { height: 1fr; padding: 0 1; }
+    CheckScreen #check-title { text-style: bold; }
+    CheckScreen #check-route { color: $warning; text-style: bold; }
+    CheckScreen #check-progress { height: 1; }
+    CheckScreen #check-rows { height: auto; }
+    CheckScreen #retry-note {
+        height: auto; border-left: thick $warning; padding: 0 1; margin: 1 0 0 0;
+    }
+    CheckScreen #check-verdict { height: auto; margin: 1 0 0 0; }
+    CheckScreen #check-verdict.-ok { color: $success; }
+    CheckScreen #check-verdict.-failed { color: $error; }
+    CheckScreen #copied-note { height: auto; color: $success; }
+    CheckScreen #check-warnings { height: auto; color: $warning; }
     """
 
     def compose(self) -> ComposeResult:

@@ -40,6 +40,13 @@ ALL_MISTAKES = (*MISTAKES, *EWS_MISTAKES)
 class PortalScreen(Screen[None]):
     """The portal panel; every switch patches the running sandbox at once."""
 
+    # A line wider than the screen ends in "…" instead of being clipped mid-word; its done/ON
+    # word comes first, so it is never what gets cut.
+    DEFAULT_CSS = """
+    PortalScreen .portal-title { text-style: bold; }
+    PortalScreen Checkbox { max-width: 100%; }
+    """
+
     BINDINGS = [
         Binding("escape,f2", "close", "Back"),
         Binding("c", "copy('client')", "Copy client ID"),
