@@ -107,15 +107,8 @@ class MailSetupApp(App[int]):
         return WizardScreen()
 
     def on_mount(self) -> None:
-        if self.sandbox is not None:
-            # Say it once, up front: a trainee must know nothing here touches a real tenant.
-            self.notify(
-                "Training mode: the sandbox tenant runs on this machine. F2 opens its portal "
-                "(stage A's steps, stage E's EWS switches, admin sign-ins); checks go to it.",
-                title="Training mode",
-                timeout=12,
-                markup=False,
-            )
+        # Training mode needs no notice here: the title bar says TRAINING, sandbox tenant and
+        # F2 portal for as long as the wizard runs (tui.widgets.title_bar).
         if self.load_error is not None:
             from tui.screens.dialogs import file_error  # dialogs load when one is asked
 
@@ -147,8 +140,8 @@ class MailSetupApp(App[int]):
 
     def status_line(self) -> str:
         parts = [self.store.path.name]
-        if self.demo:
-            parts.append("demo")
+        if self.demo and self.sandbox is None:
+            parts.append("demo")  # with the sandbox, the title bar's TRAINING badge says it
         if self.dirty:
             parts.append("unsaved changes")
         return " · ".join(parts)
