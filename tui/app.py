@@ -89,8 +89,10 @@ class MailSetupApp(App[int]):
         self.load_error: SettingsFileError | None = None
         self.dirty = False
         self.save_note = ""
-        self.seen_steps: set[str] = set()  # pages left: their blanks show as problems
-        self.visited_steps: set[str] = set()  # pages opened: valid defaults there count as done
+        # Pages left (or all of them, for values from a file): their blanks show as problems
+        # and their untouched defaults count as done (see statuses()).
+        self.seen_steps: set[str] = set()
+        self.visited_steps: set[str] = set()  # pages opened (statuses() does not count them)
         try:
             self.settings = self.store.load()
         except SettingsFileError as exc:
@@ -157,12 +159,16 @@ class MailSetupApp(App[int]):
                 screen.refresh_status()
 
     def statuses(self) -> dict[str, StepStatus]:
-        """Every step's status: the one answer the sidebar, panes, summary and checks show."""
+        """Every step's status: the one answer the sidebar, panes, summary and checks show.
+
+        A step whose fields still hold the guide's defaults is done once the admin has moved on
+        from its page (Next, Back, another step), not while it is open: B4–B9 turned ● the moment
+        their page opened, before anything on it was read. A value the admin typed counts as
+        soon as it is valid (``step_statuses`` tells typed values from defaults)."""
         return step_statuses(
             self.settings,
             validate(self.settings),
             seen=self.seen_steps,
-            visited=self.visited_steps,
             outcomes=self.outcomes,
             saved=not self.dirty,
         )
