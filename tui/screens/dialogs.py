@@ -30,6 +30,7 @@ DIALOG_CSS = """
 {name} .dialog-text {{ margin: 0 0 1 0; }}
 {name} .dialog-buttons {{ height: auto; align-horizontal: right; dock: bottom; }}
 {name} .dialog-buttons Button {{ margin: 0 0 0 2; }}
+{name} .dialog-buttons Button:first-child {{ margin: 0; }}
 """
 
 
