@@ -89,8 +89,9 @@ class MailSetupApp(App[int]):
         self.load_error: SettingsFileError | None = None
         self.dirty = False
         self.save_note = ""
-        self.seen_steps: set[str] = set()  # pages left: their blanks show as problems
-        self.visited_steps: set[str] = set()  # pages opened: valid defaults there count as done
+        # Pages left (or all of them, for values from a file): their blanks show as problems
+        # and their untouched defaults count as done (see statuses()).
+        self.seen_steps: set[str] = set()
         try:
             self.settings = self.store.load()
         except SettingsFileError as exc:
@@ -107,15 +108,8 @@ class MailSetupApp(App[int]):
         return WizardScreen()
 
     def on_mount(self) -> None:
-        if self.sandbox is not None:
-            # Say it once, up front: a trainee must know nothing here touches a real tenant.
-            self.notify(
-                "Training mode: the sandbox tenant runs on this machine. F2 opens its portal "
-                "(stage A's steps, stage E's EWS switches, admin sign-ins); checks go to it.",
-                title="Training mode",
-                timeout=12,
-                markup=False,
-            )
+        # Training mode needs no notice here: the title bar says TRAINING, sandbox tenant and
+        # F2 portal for as long as the wizard runs (tui.widgets.title_bar).
         if self.load_error is not None:
             from tui.screens.dialogs import file_error  # dialogs load when one is asked
 
@@ -147,8 +141,8 @@ class MailSetupApp(App[int]):
 
     def status_line(self) -> str:
         parts = [self.store.path.name]
-        if self.demo:
-            parts.append("demo")
+        if self.demo and self.sandbox is None:
+            parts.append("demo")  # with the sandbox, the title bar's TRAINING badge says it
         if self.dirty:
             parts.append("unsaved changes")
         return " · ".join(parts)
@@ -165,12 +159,16 @@ class MailSetupApp(App[int]):
 
     def statuses(self, problems: list[Problem] | None = None) -> dict[str, StepStatus]:
         """Every step's status: the one answer the sidebar, panes, summary and checks show.
-        ``problems``: the settings' validation, when the caller has it already."""
+        ``problems``: the settings' validation, when the caller has it already.
+
+        A step whose fields still hold the guide's defaults is done once the admin has moved on
+        from its page (Next, Back, another step), not while it is open: B4–B9 turned ● the moment
+        their page opened, before anything on it was read. A value the admin typed counts as
+        soon as it is valid (``step_statuses`` tells typed values from defaults)."""
         return step_statuses(
             self.settings,
             validate(self.settings) if problems is None else problems,
             seen=self.seen_steps,
-            visited=self.visited_steps,
             outcomes=self.outcomes,
             saved=not self.dirty,
         )

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui.screens.dialogs import DIALOG_CSS
+from tui.screens.dialogs import DIALOG_CSS, DialogBox
 from tui.settings.store import ChangedOnDiskError, SettingsFileError
 
 if TYPE_CHECKING:
@@ -54,9 +54,9 @@ class DemoSaveScreen(ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = DIALOG_CSS.format(name="DemoSaveScreen") + """
-    DemoSaveScreen #elsewhere { height: auto; display: none; margin: 1 0 0 0; }
+    DemoSaveScreen #elsewhere { height: auto; display: none; margin: 0 0 1 0; }
     DemoSaveScreen.-elsewhere #elsewhere { display: block; }
-    DemoSaveScreen #elsewhere-error { color: $error; text-style: bold; }
+    DemoSaveScreen #elsewhere-error { display: none; color: $error; text-style: bold; }
     """
 
     def __init__(self, temporary_path: Path, *, then_quit: bool = False) -> None:
@@ -76,17 +76,21 @@ class DemoSaveScreen(ModalScreen[str]):
             "That folder is removed when the wizard exits, with the file in it. "
             "To keep the settings, save them elsewhere."
         )
-        with Vertical():
+        with DialogBox():
             yield Static(text, id="demo-save-text", classes="dialog-text")
+            # The path goes above the buttons, which stay on the dialog's last line (docked:
+            # toasts may squeeze the dialog), so what is seen and Tab go in the same order.
+            with Vertical(id="elsewhere"):
+                yield Static("Save to (a file, or a folder for settings.toml); Enter saves:")
+                yield Input(
+                    str(Path.cwd() / "mailsetup-settings.toml"), id="elsewhere-path", compact=True
+                )
+                yield Static("", id="elsewhere-error")
             with Horizontal(classes="dialog-buttons"):
                 here = "Save here and quit" if self.then_quit else "Save here"
                 yield Button(here, id="save-here", variant="primary", compact=True)
                 yield Button("Save elsewhere…", id="save-elsewhere", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-            with Vertical(id="elsewhere"):
-                yield Static("Save to (a file, or a folder for settings.toml); Enter saves:")
-                yield Input(str(Path.cwd() / "mailsetup-settings.toml"), id="elsewhere-path")
-                yield Static("", id="elsewhere-error")
 
     def on_mount(self) -> None:
         self.query_one("#save-here", Button).focus()
@@ -131,4 +135,6 @@ class DemoSaveScreen(ModalScreen[str]):
         self.dismiss("elsewhere")
 
     def _error(self, message: str) -> None:
-        self.query_one("#elsewhere-error", Static).update(Text(message))
+        shown = self.query_one("#elsewhere-error", Static)
+        shown.update(Text(message))
+        shown.display = bool(message)  # no empty line between the path and the buttons

@@ -1,4 +1,12 @@
-"""Small modal questions: yes/no, unsaved changes on quit, a settings file that cannot be read."""
+"""Small modal questions: yes/no, unsaved changes on quit, a settings file that cannot be read.
+
+Toasts never cover a dialog: on a dialog's screen the toasts (ours, and Textual's own "press
+ctrl+q to quit") stack in a band of their own at the bottom, in the dialog's layer, so the dialog
+is laid out in the rows above them. Textual draws them in a layer on top of everything, where at
+80x24 two toasts reach a centred dialog's buttons. A dialog squeezed by many toasts keeps its
+buttons on its last line and scrolls the rest, the focused field back into view
+(:class:`DialogBox`).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +22,26 @@ from tui.settings.store import SettingsFileError
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
+{name} > ToastRack {{ layer: default; max-height: 50%; }}
 {name} > Vertical {{
     width: 64; max-width: 100%; height: auto; max-height: 100%;
-    border: thick $primary; background: $surface; padding: 1 2;
+    border: thick $primary; background: $surface; padding: 1 2; overflow-y: auto;
 }}
 {name} .dialog-text {{ margin: 0 0 1 0; }}
-{name} .dialog-buttons {{ height: auto; align-horizontal: right; }}
+{name} .dialog-buttons {{ height: auto; align-horizontal: right; dock: bottom; }}
 {name} .dialog-buttons Button {{ margin: 0 0 0 2; }}
+{name} .dialog-buttons Button:first-child {{ margin: 0; }}
 """
+
+
+class DialogBox(Vertical):
+    """A dialog's frame (styled by ``DIALOG_CSS``). When toasts come or go it is resized: the
+    focused field is then scrolled back into view rather than left below the part shown."""
+
+    def on_resize(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
 
 class ChoiceScreen(ModalScreen[str]):
@@ -43,7 +63,7 @@ class ChoiceScreen(ModalScreen[str]):
         self.cancel_key = cancel_key
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with DialogBox():
             yield Static(Text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 for i, (key, label) in enumerate(self.choices.items()):

@@ -54,6 +54,7 @@ PORTAL_KEYS = """\
 Keys in the sandbox portal (training mode)
   Tab / Shift+Tab move, Space switches a portal step
   c / i copy the client / tenant ID   p show / hide the users' passwords
+  a the code field of Approve sign-in (Enter there approves)
   Esc or F2 back to the wizard"""
 
 GENERAL_KEYS = "F1 or Esc closes this help · Ctrl+Q quits"

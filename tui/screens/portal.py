@@ -49,8 +49,12 @@ class PortalScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,f2", "close", "Back"),
-        Binding("c", "copy('client')", "Copy client ID"),
-        Binding("i", "copy('tenant')", "Copy tenant ID"),
+        # The code field sits below the switches and the users: many Tabs away. One key (and
+        # opening the portal while a sign-in waits) goes there; Enter in it approves.
+        Binding("a", "sign_in", "Approve sign-in"),
+        # c and i are printed beside the IDs they copy; the footer keeps room at 80 columns.
+        Binding("c", "copy('client')", "Copy client ID", show=False),
+        Binding("i", "copy('tenant')", "Copy tenant ID", show=False),
         Binding("p", "toggle_passwords", "Passwords"),
     ]
 
@@ -66,7 +70,10 @@ class PortalScreen(Screen[None]):
         with VerticalScroll(id="portal-body"):
             yield Static("", id="portal-title", classes="portal-title")
             yield Static("", id="portal-ids")
-            yield Static(Text("Portal steps (Space switches; Tab moves)", style="bold"), classes="portal-section")
+            yield Static(
+                Text("Portal steps (Space switches; Tab moves)", style="bold"),
+                classes="portal-section",
+            )
             for action in PORTAL_STEPS:
                 yield TickBox(action.label, id=f"portal-{action.key}", compact=True)
             yield Static(
@@ -102,7 +109,10 @@ class PortalScreen(Screen[None]):
         self.query_one("#portal-scenario", Select).set_options([(n, n) for n in names])
         self.refresh_state()
         self.set_interval(1.0, self.refresh_state)
-        self.query_one(f"#portal-{PORTAL_STEPS[0].key}", Checkbox).focus()
+        if self.sandbox.sign_ins.pending():
+            self.action_sign_in()  # F2 from "let mailsetup do stage A": the code is asked for
+        else:
+            self.query_one(f"#portal-{PORTAL_STEPS[0].key}", Checkbox).focus()
 
     def user(self, state: dict[str, Any]) -> str:
         return training_user(state, cast("MailSetupApp", self.app).settings)
@@ -113,7 +123,10 @@ class PortalScreen(Screen[None]):
         state = described["state"]
         app = state["apps"].get(state["primary_app"], {})
         title = Text("Sandbox portal ", style="bold")
-        title.append(f"— {state['tenant']['name']} at {sandbox_address(self.sandbox)}, scenario {state['name']}")
+        title.append(
+            f"— {state['tenant']['name']} at {sandbox_address(self.sandbox)}, "
+            f"scenario {state['name']}"
+        )
         self.query_one("#portal-title", Static).update(title)
         ids = Text(f"A8  App registration \"{app.get('display_name', '')}\"\n", style="bold")
         ids.append(f"  Application (client) ID  {state['primary_app']}   c copies\n")
@@ -135,7 +148,10 @@ class PortalScreen(Screen[None]):
         propagation = self.query_one("#portal-propagation", Static)
         if described["propagating"]:
             propagation.update(
-                Text(f"Propagating: about {waiting:.0f} s until every service knows the change.", style="bold")
+                Text(
+                    f"Propagating: about {waiting:.0f} s until every service knows the change.",
+                    style="bold",
+                )
             )
         else:
             propagation.update(Text("All changes have reached every service.", style="dim"))
@@ -158,9 +174,13 @@ class PortalScreen(Screen[None]):
         for sign_in in waiting:
             text.append(f"  code {sign_in['user_code']}  {sign_in['client_name']}  ")
             text.append(f"{sign_in['expires_in']} s left\n", style="dim")
-        if not waiting:
-            text.append("  none now; type the code the admin tool shows, then Approve\n",
-                        style="dim")
+        if len(waiting) == 1:
+            hint = "type the code (any case) and Enter; Enter alone approves this one"
+        elif waiting:
+            hint = "type the code (any case) the admin tool shows, then Enter"
+        else:
+            hint = "none now; when mailsetup shows a code, type it below (key a goes there)"
+        text.append(f"  {hint}\n", style="dim")
         return text
 
     def _sign_in_code(self) -> str:
@@ -234,6 +254,10 @@ class PortalScreen(Screen[None]):
         self.app.copy_to_clipboard(value)
         label = "Application (client) ID" if what == "client" else "Directory (tenant) ID"
         self.notify(f"{label} copied (it is also shown above).", markup=False)
+
+    def action_sign_in(self) -> None:
+        """Go to the code field of "Approve sign-in" (focus scrolls it into view)."""
+        self.query_one("#portal-user-code", Input).focus()
 
     def action_toggle_passwords(self) -> None:
         self.show_passwords = not self.show_passwords

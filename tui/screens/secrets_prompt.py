@@ -12,11 +12,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tui.screens.dialogs import DIALOG_CSS
+from tui.screens.dialogs import DIALOG_CSS, DialogBox
 from tui.settings.model import Secret, Settings
 
 
@@ -52,11 +52,12 @@ class SecretsPrompt(ModalScreen[bool]):
         self.items = items
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        named = any(s.env for _, _, s in self.items)
+        with DialogBox():
             yield Static(
                 Text(
                     "The settings file does not hold these; they are used for this session only"
-                    + (" (the file keeps its environment variable names)." if any(s.env for _, _, s in self.items) else ".")
+                    + (" (the file keeps its environment variable names)." if named else ".")
                 ),
                 classes="dialog-text",
             )

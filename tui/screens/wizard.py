@@ -93,15 +93,9 @@ class WizardScreen(Screen[None]):
         pane.focus_step(self.start_step, True)
 
     def _choose_start_step(self) -> str:
-        """The resume step; its page counts as visited from the first frame on."""
-        from tui.settings.validation import validate
-
-        problems = validate(self.wizard.settings)  # once: visiting changes statuses, not values
-        self.statuses = self.wizard.statuses(problems)
-        step_id = self.resume_step()
-        self.wizard.visited_steps.update(self.panes.slot_of(step_id).step_ids)
-        self.statuses = self.wizard.statuses(problems)
-        return step_id
+        """The resume step: the first one not done yet."""
+        self._compute_status()
+        return self.resume_step()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # The first resume comes right after the widgets were mounted and styled: Textual would
@@ -153,7 +147,6 @@ class WizardScreen(Screen[None]):
                 self.wizard.seen_steps.update(previous.STEP_IDS)
                 previous.reveal_errors()
             switcher.current = pane.id
-            self.wizard.visited_steps.update(pane.STEP_IDS)
             self.refresh_status()
         if mounting is None:
             pane.refresh_values()  # a new pane composes from the current values anyway
