@@ -24,7 +24,7 @@ from tui.screens.wizard import WizardScreen
 from tui.settings.check_state import load_state, save_state
 from tui.settings.model import Settings
 from tui.settings.store import ChangedOnDiskError, SettingsFileError, SettingsStore
-from tui.settings.validation import Problem, validate
+from tui.settings.validation import validate
 from tui.widgets.step_status import (
     OUTGOING,
     CheckOutcomes,
@@ -157,9 +157,8 @@ class MailSetupApp(App[int]):
             if isinstance(screen, WizardScreen):
                 screen.refresh_status()
 
-    def statuses(self, problems: list[Problem] | None = None) -> dict[str, StepStatus]:
+    def statuses(self) -> dict[str, StepStatus]:
         """Every step's status: the one answer the sidebar, panes, summary and checks show.
-        ``problems``: the settings' validation, when the caller has it already.
 
         A step whose fields still hold the guide's defaults is done once the admin has moved on
         from its page (Next, Back, another step), not while it is open: B4–B9 turned ● the moment
@@ -167,7 +166,7 @@ class MailSetupApp(App[int]):
         soon as it is valid (``step_statuses`` tells typed values from defaults)."""
         return step_statuses(
             self.settings,
-            validate(self.settings) if problems is None else problems,
+            validate(self.settings),
             seen=self.seen_steps,
             outcomes=self.outcomes,
             saved=not self.dirty,
