@@ -322,3 +322,19 @@ def test_the_checks_never_hand_a_fifo_to_openssl(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(UnusableFile, match="named pipe"):
         bounded(lambda: ssl_context(str(fifo)))  # before: OpenSSL blocked reading it forever
+
+
+@pytest.mark.parametrize("opener", ["[", "{a = "])
+def test_a_value_nested_without_end_is_an_error_in_words_not_a_crash(tmp_path, opener):
+    """The reader is compiled code (tomli's wheel): a hostile file nested 200 000 levels deep
+    must still come back as a settings error with a position, never as a crashed process."""
+    path = tmp_path / "settings.toml"
+    path.write_text("[azure]\nclient_id = " + opener * 200_000 + "\n")
+    code = (
+        "import sys; from tui.settings.store import load_settings, SettingsFileError\n"
+        f"try:\n    load_settings({str(path)!r})\n"
+        "except SettingsFileError as e:\n    print(str(e)[:300])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "line 2, column" in done.stdout and "nested" in done.stdout
