@@ -79,6 +79,7 @@ class FieldRow(Vertical):
     FieldRow > .field-label { width: 1fr; }
     FieldRow > .field-error { color: $error; display: none; width: 1fr; }
     FieldRow.-has-error > .field-error { display: block; }
+    FieldRow.-focused > .field-label { text-style: bold reverse; }
     """
 
     def __init__(self, path: str, *, label: str | None = None, id: str | None = None) -> None:

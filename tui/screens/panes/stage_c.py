@@ -123,6 +123,11 @@ class AccountsPane(StepPane):
 
     DEFAULT_CSS = """
     AccountsPane #accounts-table { height: auto; max-height: 10; }
+    /* The cursor row is lit only while the table has the keys (reversed under NO_COLOR). */
+    AccountsPane DataTable:blur > .datatable--cursor {
+        color: $foreground; background: transparent; text-style: none;
+    }
+    AccountsPane DataTable:nocolor:focus > .datatable--cursor { text-style: bold reverse; }
     AccountsPane #account-detail { color: $text-muted; margin: 0 0 1 0; }
     AccountsPane #account-actions { height: auto; }
     AccountsPane #account-actions Button { margin: 0 1 0 0; min-width: 0; width: auto; padding: 0 1; }

@@ -196,6 +196,8 @@ class SummaryPane(StepPane, can_focus=True):
     SummaryPane .group-title { text-style: bold; color: $accent; margin: 1 0 0 0; }
     SummaryPane #save-row { height: auto; margin: 1 0; }
     SummaryPane #saved-note { color: $success; }
+    /* The buttons line up at the left edge, each as wide as its words. */
+    SummaryPane > Button { width: auto; min-width: 0; }
     """
 
     def compose_title(self) -> Static:
