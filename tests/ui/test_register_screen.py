@@ -48,6 +48,20 @@ async def wait_for(pilot, condition, limit: float = 20.0) -> None:  # type: igno
         await pilot.pause(0.1)
 
 
+def footer_keys(app: MailSetupApp) -> set[str]:
+    """The screen's own keys the footer offers now (check_action hides the others)."""
+    screen = app.screen
+    return {
+        b.action
+        for _, b in screen._bindings
+        if b.show and screen.check_action(b.action, ()) is True
+    }
+
+
+def footer_line(app: MailSetupApp) -> str:
+    return "".join(s.text for s in app.screen._compositor.render_update(full=True).strips[-1])
+
+
 def screen_text(app: MailSetupApp) -> str:
     return "\n".join(str(s.render()) for s in app.screen.query("Static"))
 
@@ -63,13 +77,18 @@ async def test_let_mailsetup_do_stage_a(sandbox: Sandbox, tmp_path: Path) -> Non
         await wait_for(pilot, lambda: screen.code is not None)
         code = screen.code
         assert code is not None and code.user_code in screen_text(app)
+        assert footer_keys(app) == {"back", "copy_code"}  # nothing to apply or go to yet
         await pilot.press("c")
         assert app.clipboard == code.user_code
         ok, _ = sandbox.sign_ins.approve(sandbox.state, code.user_code)
         assert ok
         await wait_for(pilot, lambda: screen.has_class("-confirm"))
+        assert footer_keys(app) == {"back", "apply", "goto_fix"}
         await pilot.press("a")
         await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.pause()
+        assert footer_keys(app) == {"back", "goto_fix", "test_outgoing"}
+        assert "t Test outgoing" in footer_line(app)  # was cut at 80 columns with all six
         assert screen.result is not None and screen.result.ok, screen.result
         assert app.settings.azure.client_id == screen.result.client_id != ""
         assert {"A1", "A10", "A14", "A17"} <= set(app.settings.done_steps)

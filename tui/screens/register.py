@@ -120,6 +120,7 @@ class RegisterScreen(Screen[None]):
         self.result: Result | None = None
         self.step_ids: list[str] = []
         self.line_keys: list[str] = []
+        self.signed_in = False
 
     @property
     def wizard(self) -> MailSetupApp:
@@ -188,6 +189,7 @@ class RegisterScreen(Screen[None]):
     def _on_code(self, code: DeviceCode) -> None:
         self.code = code
         self._draw_code()
+        self.refresh_bindings()
 
     def _on_tick(self, code: DeviceCode) -> None:
         self.code = code
@@ -209,6 +211,8 @@ class RegisterScreen(Screen[None]):
         self.query_one("#device-code", Static).update(text)
 
     def _on_observed(self, observed: Observed) -> None:
+        self.signed_in = True
+        self.refresh_bindings()
         self.query_one("#device-code", Static).update(Text("Signed in.", style="bold"))
         app = observed.app
         text = Text(f"Tenant {observed.tenant_id}")
@@ -232,9 +236,11 @@ class RegisterScreen(Screen[None]):
             listing.add_option(Option(text))
             self.step_ids.append(line.step.split("–")[0])
         listing.display = True
+        self.refresh_bindings()
 
     def _on_confirm(self, actions: list[Action]) -> None:
         self.add_class("-confirm")
+        self.refresh_bindings()
         n = len(actions)
         self.query_one("#register-verdict", Static).update(
             Text(f"{n} change{'s' if n != 1 else ''} to make. a applies them, Esc cancels.")
@@ -293,6 +299,22 @@ class RegisterScreen(Screen[None]):
 
     # --- keys ---------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows a key only while it does something: all six did not fit 80 columns
+        (the last ones were cut). F1 still lists every key of this screen."""
+        failed = self.result is not None and self.result.diagnosis is not None
+        if action == "copy_code":
+            return self.code is not None and not self.signed_in
+        if action == "apply":
+            return self.has_class("-confirm")
+        if action == "goto_fix":
+            return bool(self.step_ids) or failed
+        if action == "toggle_raw":
+            return failed
+        if action == "test_outgoing":
+            return self.result is not None and self.result.ok and not self.check
+        return True
+
     def action_back(self) -> None:
         self.cancel.set()
         self.dismiss(None)
@@ -310,6 +332,7 @@ class RegisterScreen(Screen[None]):
             self.app.bell()
             return
         self.remove_class("-confirm")
+        self.refresh_bindings()
         self.reporter.apply = True
         self.reporter.answer.set()
         self.query_one("#register-verdict", Static).update(Text("Applying…"))
