@@ -34,15 +34,17 @@ from dataclasses import dataclass
 from tui.settings.model import Settings
 from tui.settings.validation import GUID_RE
 
-# The pane is 58 columns wide at 80x24 (sidebar 19, padding, scrollbar).
-WIDTH = 58
+# The block's room at 80x24: 80 columns less the sidebar (26, and 30 under the training sheet
+# demo.tcss), its border, the pane's padding and scrollbar: 46. A longer line wrapped on screen,
+# and a comment's wrapped tail read as a command to anyone copying the block from the screen.
+WIDTH = 46
 
 CLIENT_ID_PLACEHOLDER = "<Application (client) ID>"
 MAILBOX_PLACEHOLDER = "<mailbox>"
 HIDDEN_ID = "<hidden in demo: c copies it>"
 MISSING_CLIENT_ID = "the Application (client) ID (A8)"
 MISSING_MAILBOX = "a mailbox (the user at B12, field 11 or an account at C9)"
-NOT_READY = "# Not ready: fill in the wizard's values for each <...>"
+NOT_READY = "# Not ready: fill in each <...> in the wizard"
 # exchangelib sends "exchangelib/<version> (python-requests/<version>)" (exchangelib/__init__.py
 # sets BaseProtocol.USERAGENT so); a wildcard entry keeps working after an upgrade.
 USER_AGENT_ENTRY = "exchangelib/*"
@@ -98,14 +100,16 @@ class StageECommands:
 
     def _read_state(self, hide_ids: bool) -> list[str]:
         return [
-            "# Once: Install-Module ExchangeOnlineManagement",
+            "# Once, if the module is missing:",
+            "#   Install-Module ExchangeOnlineManagement",
             "Connect-ExchangeOnline",
             "$show = 'EwsEnabled', 'EwsAllowedAppIDs',",
             "  'EwsApplicationAccessPolicy', 'EwsAllowList'",
             "Get-OrganizationConfig | Format-List $show",
             *self._mailbox_list(),
             "foreach ($m in $mailboxes) {",
-            "  Get-CASMailbox $m | Format-List Identity, EwsEnabled",
+            "  Get-CASMailbox $m |",
+            "    Format-List Identity, EwsEnabled",
             "}",
         ]
 
@@ -117,9 +121,10 @@ class StageECommands:
         else:
             add = ["$add = @(", *(f"  {i}" for i in ids), ")"]
         return [
-            "# The set command replaces the whole list: keep the IDs",
-            "# already on it and add this app's. Apps not on the list",
-            "# lose EWS: put the IDs of other EWS tools in $add too.",
+            "# The set command replaces the whole list:",
+            "# keep the IDs already on it and add this",
+            "# app's. Apps not on the list lose EWS: put",
+            "# the IDs of other EWS tools in $add too.",
             *add,
             "$cfg = Get-OrganizationConfig",
             "$now = $cfg.EwsAllowedAppIDs -split '[,\\s]+'",
@@ -130,12 +135,15 @@ class StageECommands:
             "$list = $ids -join ','",
             "Set-OrganizationConfig -EwsAllowedAppIDs $list",
             "Set-OrganizationConfig -EwsEnabled $true",
-            "# Only where the older user-agent allow list is enforced:",
+            "# Only where the older user-agent allow",
+            "# list is enforced:",
             f"$ua = {ps_quote(USER_AGENT_ENTRY)}",
             "$p = $cfg.EwsApplicationAccessPolicy",
             "$known = $cfg.EwsAllowList -contains $ua",
-            "if ($p -eq 'EnforceAllowList' -and -not $known) {",
-            "  Set-OrganizationConfig -EwsAllowList @{Add=$ua}",
+            "$enforced = $p -eq 'EnforceAllowList'",
+            "if ($enforced -and -not $known) {",
+            "  $change = @{Add=$ua}",
+            "  Set-OrganizationConfig -EwsAllowList $change",
             "}",
             "(Get-OrganizationConfig).EwsAllowedAppIDs",
         ]
@@ -145,7 +153,8 @@ class StageECommands:
             *self._mailbox_list(),
             "foreach ($m in $mailboxes) {",
             "  Set-CASMailbox $m -EwsEnabled $true",
-            "  Get-CASMailbox $m | Format-List Identity, EwsEnabled",
+            "  Get-CASMailbox $m |",
+            "    Format-List Identity, EwsEnabled",
             "}",
         ]
 

@@ -161,3 +161,20 @@ def test_every_guide_step_has_its_pane_in_the_guide_order() -> None:
     """No step falls back to the summary, and the walk follows STEPS (E between A and B)."""
     walked = [s for slot in SLOTS for s in slot.step_ids if s != SUMMARY]
     assert walked == [s.id for s in STEPS]
+
+
+async def test_every_line_fits_the_block_at_80_columns_also_in_training(config_path: Path) -> None:
+    """A line wider than the block wraps on screen, and the wrapped tail of a comment reads as a
+    command to anyone who copies the block from the screen (OSC 52 does not always arrive).
+    Training (--demo loads demo.tcss: a wider sidebar) leaves the least room."""
+    save_settings(filled_settings(), config_path)
+    app = MailSetupApp(config_path, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for step_id in ("E1", "E2", "E3"):
+            app.action_goto_step(step_id)
+            await pilot.pause()
+            block = wizard(app).current_pane.query_one("#commands", Static)
+            room = block.content_region.width
+            assert room >= 40, room
+            for line in stage_e_commands(app.settings).block(step_id).splitlines():
+                assert len(line) <= room, (step_id, room, line)

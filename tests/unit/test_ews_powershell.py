@@ -45,12 +45,12 @@ def test_filled_in_from_the_settings() -> None:
         assert not block.startswith(NOT_READY)
 
     e1 = commands.block("E1")
-    assert e1.splitlines()[1] == "Connect-ExchangeOnline"
-    assert e1.splitlines()[0] == "# Once: Install-Module ExchangeOnlineManagement"
+    assert e1.splitlines()[2] == "Connect-ExchangeOnline"
+    assert e1.splitlines()[1] == "#   Install-Module ExchangeOnlineManagement"
     for name in ("EwsEnabled", "EwsAllowedAppIDs", "EwsApplicationAccessPolicy", "EwsAllowList"):
         assert f"'{name}'" in e1
     assert "Get-OrganizationConfig | Format-List $show" in e1
-    assert "Get-CASMailbox $m | Format-List Identity, EwsEnabled" in e1
+    assert "  Get-CASMailbox $m |\n    Format-List Identity, EwsEnabled" in e1  # | continues
     for address in ("erp@contoso.com", "orders@contoso.com", "cases@contoso.com"):
         assert e1.count(f"'{address}'") == 1
 
@@ -59,7 +59,7 @@ def test_filled_in_from_the_settings() -> None:
     assert "Set-OrganizationConfig -EwsAllowedAppIDs $list" in e2
     assert "Set-OrganizationConfig -EwsEnabled $true" in e2
     assert f"$ua = '{USER_AGENT_ENTRY}'" in e2
-    assert "Set-OrganizationConfig -EwsAllowList @{Add=$ua}" in e2
+    assert "  $change = @{Add=$ua}\n  Set-OrganizationConfig -EwsAllowList $change" in e2
     assert "'EnforceAllowList'" in e2
 
     e3 = commands.block("E3")
