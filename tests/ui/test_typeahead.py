@@ -1,0 +1,68 @@
+"""Keys typed ahead arrive in one burst (a lagging SSH link delivers a line's worth at once): each
+still lands in the field it was typed for. Before, Tab reached the focused field first and came
+back to the screen later, so "user<Tab>password" put the password, readable, into the user name.
+
+The burst is posted to the app the way the terminal driver posts keys, all before any is handled
+(Pilot's ``press`` waits after each key and would hide the race).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.keys import _character_to_key
+from textual.widgets import Input
+
+from tui.app import MailSetupApp
+from tui.screens.account import AccountScreen
+
+SIZE = (80, 24)
+
+
+def burst(app: MailSetupApp, *parts: str) -> None:
+    """Post every key of ``parts`` at once; "\t" is Tab."""
+    for part in parts:
+        for char in part:
+            if char == "\t":
+                app.post_message(events.Key("tab", None))
+            else:
+                app.post_message(events.Key(_character_to_key(char), char))
+
+
+async def test_a_typed_ahead_line_fills_each_field_in_turn(config_path: Path) -> None:
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_goto_step("B4")
+        await pilot.pause()
+        first = app.screen.query_one("#field-outgoing-backup-sender Input", Input)
+        first.focus()
+        await pilot.pause()
+        burst(app, "backup@contoso.com\t", "erp@contoso.com\t", "Pass-1!word")
+        await pilot.pause(0.3)
+        outgoing = app.settings.outgoing
+        assert outgoing.backup_sender == "backup@contoso.com"
+        assert outgoing.exchange_user == "erp@contoso.com"
+        assert outgoing.exchange_password.value == "Pass-1!word"
+
+
+async def test_the_account_dialog_keeps_the_password_out_of_the_user_name(
+    config_path: Path,
+) -> None:
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_goto_step("C8")
+        await pilot.pause()
+        await pilot.press("plus")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AccountScreen)
+        email = dialog.query_one("#account-email Input", Input)
+        email.focus()
+        await pilot.pause()
+        burst(app, "sales@contoso.com\t", "sales@contoso.com\t", "Sales-Pass-2")
+        await pilot.pause(0.3)
+        assert "Sales-Pass-2" not in dialog.query_one("#account-user-name Input", Input).value
+        assert dialog.query_one("#account-password Input", Input).value == "Sales-Pass-2"
