@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input
@@ -21,16 +22,19 @@ SIZE = (80, 24)
 
 
 def burst(app: MailSetupApp, *parts: str) -> None:
-    """Post every key of ``parts`` at once; "\t" is Tab."""
+    """Post every key of ``parts`` at once; "\t" is Tab, "\r" Enter."""
     for part in parts:
         for char in part:
             if char == "\t":
                 app.post_message(events.Key("tab", None))
+            elif char == "\r":
+                app.post_message(events.Key("enter", "\r"))
             else:
                 app.post_message(events.Key(_character_to_key(char), char))
 
 
-async def test_a_typed_ahead_line_fills_each_field_in_turn(config_path: Path) -> None:
+@pytest.mark.parametrize("between", ["\t", "\r"], ids=["tab", "enter"])
+async def test_a_typed_ahead_line_fills_each_field_in_turn(config_path: Path, between: str) -> None:
     app = MailSetupApp(config_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -39,7 +43,7 @@ async def test_a_typed_ahead_line_fills_each_field_in_turn(config_path: Path) ->
         first = app.screen.query_one("#field-outgoing-backup-sender Input", Input)
         first.focus()
         await pilot.pause()
-        burst(app, "backup@contoso.com\t", "erp@contoso.com\t", "Pass-1!word")
+        burst(app, f"backup@contoso.com{between}", f"erp@contoso.com{between}", "Pass-1!word")
         await pilot.pause(0.3)
         outgoing = app.settings.outgoing
         assert outgoing.backup_sender == "backup@contoso.com"
@@ -47,8 +51,9 @@ async def test_a_typed_ahead_line_fills_each_field_in_turn(config_path: Path) ->
         assert outgoing.exchange_password.value == "Pass-1!word"
 
 
+@pytest.mark.parametrize("between", ["\t", "\r"], ids=["tab", "enter"])
 async def test_the_account_dialog_keeps_the_password_out_of_the_user_name(
-    config_path: Path,
+    config_path: Path, between: str
 ) -> None:
     app = MailSetupApp(config_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -62,7 +67,7 @@ async def test_the_account_dialog_keeps_the_password_out_of_the_user_name(
         email = dialog.query_one("#account-email Input", Input)
         email.focus()
         await pilot.pause()
-        burst(app, "sales@contoso.com\t", "sales@contoso.com\t", "Sales-Pass-2")
+        burst(app, f"sales@contoso.com{between}", f"sales@contoso.com{between}", "Sales-Pass-2")
         await pilot.pause(0.3)
         assert "Sales-Pass-2" not in dialog.query_one("#account-user-name Input", Input).value
         assert dialog.query_one("#account-password Input", Input).value == "Sales-Pass-2"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -56,6 +57,8 @@ class AccountScreen(ModalScreen[AccountValues | None]):
         Binding("ctrl+o", "keep", "Keep"),
         Binding("ctrl+s", "save_hint", "Save", show=False),
         Binding("f1", "app.help", "Help", show=False),  # a modal stops the app's own F1
+        # Enter in a text field moves on before the next key is handed on (see the app's Tab).
+        Binding("enter", "enter_in_field", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -150,6 +153,11 @@ class AccountScreen(ModalScreen[AccountValues | None]):
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         event.stop()
+        self.focus_next()
+
+    def action_enter_in_field(self) -> None:
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
         self.focus_next()
 
     def values(self) -> AccountValues:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -42,7 +43,11 @@ def missing_secrets(settings: Settings, targets: list[str]) -> list[tuple[str, s
 class SecretsPrompt(ModalScreen[bool]):
     """One masked input per missing secret; dismisses True when all are given."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        # Enter moves on before the next key is handed on (see the app's Tab).
+        Binding("enter", "enter_in_field", show=False, priority=True),
+    ]
     DEFAULT_CSS = DIALOG_CSS.format(name="SecretsPrompt") + """
     SecretsPrompt Input { margin: 0 0 1 0; }
     """
@@ -74,8 +79,16 @@ class SecretsPrompt(ModalScreen[bool]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        self._enter_in(event.input)
+
+    def action_enter_in_field(self) -> None:
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self._enter_in(self.focused)
+
+    def _enter_in(self, field: Input) -> None:
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
+        index = inputs.index(field)
         if index + 1 < len(inputs):
             inputs[index + 1].focus()
         else:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Input
 
 from tui.guide import first_step_for_field
 from tui.screens.panes.base import StepPane
@@ -47,6 +48,8 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+b", "back", "Back"),
         Binding("escape", "back", "Back", show=False),
+        # Enter in a field moves on before the next key is handed on (see the app's Tab).
+        Binding("enter", "enter_in_field", show=False, priority=True),
     ]
 
     _laid_out_at: Size | None = None  # the size of the last full layout (see on_resize)
@@ -193,6 +196,17 @@ class WizardScreen(Screen[None]):
         index = self._step_pane_index()
         if index > 0:
             self.goto_step(SLOTS[index - 1].step_ids[0], top=True)
+
+    def action_enter_in_field(self) -> None:
+        """Enter in a pane's text field: on to the next field (or page) at once. Anything else
+        focused gets its Enter as usual (a button presses, a box ticks, a list chooses)."""
+        focused = self.focused
+        if not isinstance(focused, Input) or not isinstance(focused.parent, Widget):
+            raise SkipAction()
+        row = focused.parent
+        if "FieldRow" not in row._css_type_names:
+            raise SkipAction()
+        self.current_pane.enter_in(focused)
 
     def action_help(self) -> None:
         from tui.screens.help import help_for  # loaded on first F1, not before the first frame

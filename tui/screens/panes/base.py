@@ -410,10 +410,15 @@ class StepPane(VerticalScroll, can_focus=False):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        """Enter goes on: to the next field, and from the pane's last field to the next pane."""
         event.stop()
+        self.enter_in(event.input)
+
+    def enter_in(self, field: Widget) -> None:
+        """Enter goes on: to the next field, and from the pane's last field to the next pane.
+        Called at once by the wizard's Enter binding (keys typed ahead must not reach the
+        field being left), and for a submit that comes another way."""
         focusable = [w for w in self.query("*") if w.focusable]
-        if focusable and event.input is focusable[-1]:
+        if focusable and field is focusable[-1]:
             self.screen.action_next()  # type: ignore[attr-defined]
         else:
             self.screen.focus_next()
