@@ -205,3 +205,20 @@ async def test_skipping_e2_says_fix_at_e2_and_e2_in_the_portal_fixes_it(
         assert isinstance(check, CheckScreen)
         await run_until_done(pilot, check, limit=30)
         assert check.details_for_test()["verdict"].startswith("OK!")
+
+
+async def test_p_shows_the_passwords_where_they_can_be_read(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """At 80x24 the A19 list is below the switches: p scrolls it into view as it reveals."""
+    app = MailSetupApp(tmp_path / "settings.toml", sandbox=sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_portal(pilot)
+        users = screen.query_one("#portal-users", Static)
+        password = sandbox.info["users"][0]["password"]
+        assert password not in str(users.render())
+        await pilot.press("p")
+        await pilot.pause()
+        assert password in str(users.render())
+        top = users.region.y
+        assert 0 <= top < SIZE[1] - 1, users.region  # on screen, not below the fold

@@ -262,6 +262,8 @@ class PortalScreen(Screen[None]):
     def action_toggle_passwords(self) -> None:
         self.show_passwords = not self.show_passwords
         self.refresh_state()
+        # The list sits below the switches, out of view at 80x24: p brought no visible change.
+        self.query_one("#portal-users", Static).scroll_visible(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
