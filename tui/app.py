@@ -19,6 +19,7 @@ from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 
+from tui.key_order import KeysInOrder
 from tui.resources import css_paths
 from tui.screens.wizard import WizardScreen
 from tui.settings.check_state import load_state, save_state
@@ -51,7 +52,7 @@ def _portal_commands() -> type[Provider]:
     return PortalCommands
 
 
-class MailSetupApp(App[int]):
+class MailSetupApp(KeysInOrder):
     """The wizard. ``sandbox`` is kept for the embedded training tenant (``--demo``)."""
 
     TITLE = "mailsetup"

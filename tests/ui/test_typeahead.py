@@ -71,3 +71,25 @@ async def test_the_account_dialog_keeps_the_password_out_of_the_user_name(
         await pilot.pause(0.3)
         assert "Sales-Pass-2" not in dialog.query_one("#account-user-name Input", Input).value
         assert dialog.query_one("#account-password Input", Input).value == "Sales-Pass-2"
+
+
+async def test_editing_keys_typed_ahead_apply_where_they_were_typed(config_path: Path) -> None:
+    """An Input's own Backspace and arrows are bindings, which Textual looked at only after the
+    key came back up to the app: typed ahead, they applied after the letters that followed."""
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_goto_step("B4")
+        await pilot.pause()
+        first = app.screen.query_one("#field-outgoing-backup-sender Input", Input)
+        first.focus()
+        await pilot.pause()
+        for key, char in [
+            *[(_character_to_key(c), c) for c in "abc"],
+            ("backspace", None), ("d", "d"), ("left", None), ("x", "x"), ("end", None),
+            *[(_character_to_key(c), c) for c in "@contoso.com"],
+        ]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert first.value == "abxd@contoso.com"
+        assert app.settings.outgoing.backup_sender == "abxd@contoso.com"
