@@ -94,3 +94,29 @@ async def test_editing_keys_typed_ahead_apply_where_they_were_typed(config_path:
         await pilot.pause(0.3)
         assert first.value == "abxd@contoso.com"
         assert app.settings.outgoing.backup_sender == "abxd@contoso.com"
+
+
+async def test_keys_after_one_that_closes_a_dialog_go_to_what_is_under_it(
+    config_path: Path,
+) -> None:
+    """Escape (the dialog's binding) closes it before the keys typed after it are handed on:
+    "+" then reaches the accounts table again and opens a fresh dialog."""
+    app = MailSetupApp(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_goto_step("C8")
+        await pilot.pause()
+        await pilot.press("plus")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, AccountScreen)
+        first.query_one("#account-email Input", Input).focus()
+        await pilot.pause()
+        app.post_message(events.Key("x", "x"))
+        app.post_message(events.Key("escape", None))
+        app.post_message(events.Key("plus", "+"))
+        await pilot.pause(0.3)
+        second = app.screen
+        assert isinstance(second, AccountScreen) and second is not first
+        assert second.query_one("#account-email Input", Input).value == ""
+        assert app.settings.incoming.accounts == []  # the cancelled row was not kept
