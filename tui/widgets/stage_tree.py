@@ -10,14 +10,15 @@ Unlike ``Tree``, a label longer than the width wraps onto more rows (at word bou
 hanging indent under the node's ``head``: the status mark and step id), so at 80 columns the
 step names stay readable instead of being cut after ten letters. A node is the unit of the
 cursor, hover and keys; rows are only how it is drawn.
+
+The nodes are in :mod:`tui.widgets.stage_node`, the drawing of a row in
+:mod:`tui.widgets.stage_rows`; this module is the widget: layout, wrapping, cursor, keys, mouse.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -27,54 +28,13 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.stage_node import ICON_NODE, ICON_NODE_EXPANDED, TOGGLE_STYLE, StageNode
+from tui.widgets.stage_rows import render_node_line
 from tui.widgets.wrap_text import hang_wrap
 
-TOGGLE_STYLE = Style.from_meta({"toggle": True})  # a click on ▼/▶ toggles, as in Tree
-ICON_NODE, ICON_NODE_EXPANDED = "▶ ", "▼ "
-
-
-class StageNode:
-    """A top-level node (a stage, with its steps as children) or a step."""
-
-    def __init__(
-        self, node_id: int, data: str, label: Text, parent: StageNode | None, head: int = 0
-    ) -> None:
-        self.id = node_id
-        self.data = data
-        self.label = label
-        self.head = head  # cells of the label that continuation rows are indented by
-        self.parent = parent
-        self.children: list[StageNode] = []
-        self.expanded = False
-        self.line = -1  # index among the shown nodes; -1 while hidden in a collapsed stage
-        self.row = -1  # first row it is drawn on
-        self.parts: list[Text] = [label]  # the label wrapped to the width, one Text per row
-        # Each part drawn alone, kept until the parts change: Rich's Text.render was most of the
-        # ~0.2 ms a row cost before the first frame.
-        self._drawn: dict[int, list[Segment]] = {}
-
-    def set_parts(self, parts: list[Text]) -> None:
-        self.parts = parts
-        self._drawn = {}
-
-    def drawn(self, part: int, console: Console) -> list[Segment]:
-        """The part's segments in its own styles (the row's styles go on top)."""
-        found = self._drawn.get(part)
-        if found is None:
-            # Appended to an empty Text, the part's own style becomes a span: Text.render
-            # leaves a Text's base style out when it has no spans.
-            alone = Text()
-            alone.append(self.parts[part])
-            found = self._drawn[part] = list(alone.render(console))
-        return found
-
-    @property
-    def allow_expand(self) -> bool:
-        return bool(self.children)
-
-    @property
-    def is_last(self) -> bool:
-        return self.parent is not None and self.parent.children[-1] is self
+# The node data (stage_node) and the row drawing (stage_rows) live in their own modules; the
+# sidebar imports StageNode from here with the tree, so the names stay importable from here.
+__all__ = ["ICON_NODE", "ICON_NODE_EXPANDED", "TOGGLE_STYLE", "StageNode", "StageTree"]
 
 
 class StageTree(ScrollView, can_focus=True):
@@ -308,58 +268,10 @@ class StageTree(ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             node, part = self._rows[index]
-            strip = self._strips[key] = self._render_node_line(node, part, width)
+            strip = self._strips[key] = render_node_line(
+                self, node, part, width, self._base_style()
+            )
         return strip.crop(scroll_x, scroll_x + width)
-
-    def _render_node_line(self, node: StageNode, part: int, width: int) -> Strip:
-        """One row as Tree draws a line: guide, toggle icon, label (or the part of it), padding.
-
-        Built from segments: the label part's own (drawn once, :meth:`StageNode.drawn`) under
-        the row's styles, as Rich would combine them (line, label's own, label, node meta)."""
-        y = node.line
-        stage = node.parent or node
-        component = self.get_component_rich_style
-        hovered = self.hover_line
-        stage_hovered = hovered >= 0 and hovered == stage.line
-        if hovered >= 0 and (hovered == y or stage_hovered):
-            line_style = component("stage-tree--highlight-line")
-        else:
-            line_style = self._base_style()
-        line_style += Style(meta={"line": y})
-        segments: list[Segment] = []
-        if node.parent is not None:
-            guide_style = component("stage-tree--guides", partial=True)
-            if stage_hovered:
-                guide_style += component("stage-tree--guides-hover", partial=True)
-            if self.cursor_line == stage.line and self.has_focus:
-                guide_style = component("stage-tree--guides", partial=True) + component(
-                    "stage-tree--guides-selected", partial=True
-                )
-            if part:
-                corner = ("  ", "┃ ") if guide_style.bold else ("  ", "│ ")
-            else:
-                corner = ("┗ ", "┣ ") if guide_style.bold else ("└ ", "├ ")
-            guide = corner[0] if node.is_last else corner[1]
-            segments.append(Segment(guide, line_style + guide_style))
-        label_style = component("stage-tree--label", partial=True)
-        if hovered == y:
-            label_style += component("stage-tree--highlight", partial=True)
-        if self.cursor_line == y:
-            label_style += component("stage-tree--cursor", partial=False)
-        node_meta = Style(meta={"node": node.id})
-        if node.allow_expand:
-            icon = ICON_NODE_EXPANDED if node.expanded else ICON_NODE
-            shown = icon if not part else " " * len(icon)
-            segments.append(Segment(shown, line_style + TOGGLE_STYLE + node_meta))
-        cells = sum(segment.cell_length for segment in segments)
-        for text, style, _ in node.drawn(part, self.app.console):
-            own = line_style + style if style is not None else line_style
-            segments.append(Segment(text, own + label_style + node_meta))
-        cells += node.parts[part].cell_len
-        pad = max(self.virtual_size.width, width) - cells
-        if pad > 0:
-            segments.append(Segment(" " * pad, line_style))
-        return Strip(segments)
 
     # --- keys and mouse -----------------------------------------------------------------------
 
