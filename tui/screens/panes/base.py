@@ -20,7 +20,13 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
 from tui.guide import step
-from tui.screens.panes.checklist import ChecklistItem, StepTick, checklist_widgets, step_range
+from tui.screens.panes.checklist import (
+    ChecklistItem,
+    StepTick,
+    blame_text,
+    checklist_widgets,
+    step_range,
+)
 from tui.settings.model import Settings
 from tui.widgets.field_access import get_text, get_value, set_text
 from tui.widgets.step_status import StepStatus
@@ -143,8 +149,7 @@ class StepPane(VerticalScroll, can_focus=False):
             if found:
                 found.first().remove()
             return
-        text = Text(f"✗ The last check failed here: {'; '.join(titles)}. ")
-        text.append("Fix it, then test again.")
+        text = blame_text(titles)
         if found:
             found.first(Static).update(text)
             return

@@ -90,6 +90,13 @@ class StepTick(TickBox, inherit_css=False):
         self.call_after_refresh(show)
 
 
+def blame_text(titles: list[str]) -> Text:
+    """The note under a step the last live check blames (the diagnoses' titles)."""
+    text = Text(f"✗ The last check failed here: {'; '.join(titles)}. ")
+    text.append("Fix it, then test again.")
+    return text
+
+
 class ChecklistItem(Vertical):
     """One portal step to tick off: the checkbox with the step's title, its help below.
 
@@ -124,8 +131,7 @@ class ChecklistItem(Vertical):
         self.set_class(bool(titles), "-blamed")
         if not titles:
             return
-        text = Text(f"✗ The last check failed here: {'; '.join(titles)}. ")
-        text.append("Fix it, then test again.")
+        text = blame_text(titles)
         found = self.query(".step-blame")
         if found:
             found.first(Static).update(text)

@@ -12,6 +12,10 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
 from tui.guide import step
+from tui.screens.account import AccountScreen, AccountValues
+from tui.screens.dialogs import confirm_delete
+from tui.screens.panes.base import StepPane
+from tui.screens.panes.stage_b import FLOW_CHOICES
 from tui.settings.model import INCOMING_SERVICES, Account, AuthFlow
 from tui.settings.validation import (
     Problem,
@@ -24,10 +28,6 @@ from tui.settings.validation import (
     validate_account,
     validate_incoming,
 )
-from tui.screens.account import AccountScreen, AccountValues
-from tui.screens.dialogs import confirm_delete
-from tui.screens.panes.base import StepPane
-from tui.screens.panes.stage_b import FLOW_CHOICES
 from tui.widgets.error_summary import ROW_RE, ErrorSummary
 from tui.widgets.field_access import get_text
 from tui.widgets.form import FieldInput, set_applies
@@ -46,12 +46,19 @@ class IncomingServerPane(StepPane):
         yield self.checklist("C1")
         yield Static("Server settings", classes="section-title")
         yield self.field_select("incoming.service", INCOMING_SERVICES)
-        yield self.field_input("incoming.server_name", check_host, placeholder="outlook.office365.com")
+        yield self.field_input(
+            "incoming.server_name", check_host, placeholder="outlook.office365.com"
+        )
         yield self.field_input("incoming.port", check_port, placeholder="0 = default (443)")
-        yield self.field_input("incoming.polling_interval", check_polling_interval, placeholder="60,00")
+        yield self.field_input(
+            "incoming.polling_interval", check_polling_interval, placeholder="60,00"
+        )
         masked = self.wizard.mask_ids
-        yield self.field_input("incoming.azure.client_id", check_client_id, mask_when_blurred=masked)
-        yield self.field_input("incoming.azure.tenant_id", check_tenant_id, mask_when_blurred=masked)
+        for path, check in (
+            ("incoming.azure.client_id", check_client_id),
+            ("incoming.azure.tenant_id", check_tenant_id),
+        ):
+            yield self.field_input(path, check, mask_when_blurred=masked)
         yield self.field_select("incoming.azure.auth_flow", FLOW_CHOICES)
         yield self.field_input("incoming.azure.client_secret", check_client_secret, password=True)
 
@@ -95,7 +102,7 @@ def column_widths(available: int) -> list[int]:
     flexible = max(room - NATURAL_WIDTHS[0] - NATURAL_WIDTHS[3], 4 * 5)
     return [
         natural if not share else max(5, flexible * share // 100)
-        for natural, share in zip(NATURAL_WIDTHS, SHARES)
+        for natural, share in zip(NATURAL_WIDTHS, SHARES, strict=True)
     ]
 
 
@@ -130,13 +137,17 @@ class AccountsPane(StepPane):
     AccountsPane DataTable:nocolor:focus > .datatable--cursor { text-style: bold reverse; }
     AccountsPane #account-detail { color: $text-muted; margin: 0 0 1 0; }
     AccountsPane #account-actions { height: auto; }
-    AccountsPane #account-actions Button { margin: 0 1 0 0; min-width: 0; width: auto; padding: 0 1; }
+    AccountsPane #account-actions Button {
+        margin: 0 1 0 0; min-width: 0; width: auto; padding: 0 1;
+    }
     """
 
     def compose(self) -> ComposeResult:
         yield self.compose_title()
         yield Static(Text(step("C8").help), classes="pane-intro")
-        table: DataTable[Text] = DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(
+            id="accounts-table", cursor_type="row", zebra_stripes=True
+        )
         table.step_id = "C8"  # type: ignore[attr-defined]
         yield table
         yield Static("", id="account-detail")
@@ -167,14 +178,23 @@ class AccountsPane(StepPane):
         cursor = table.cursor_row
         widths = column_widths(self.scrollable_content_region.width)
         table.clear(columns=True)
-        for label, width in zip(COLUMNS, widths):
+        for label, width in zip(COLUMNS, widths, strict=True):
             table.add_column(cell_text(label, width), width=width)
         for i, acc in enumerate(self.settings.incoming.accounts):
             errors = [p for p in validate_account(self.settings, i) if p.is_error]
-            checked = self.wizard.check_results.get(f"C14:{acc.email.strip().lower()}")  # live check
+            # the last live check of this row's mailbox
+            checked = self.wizard.check_results.get(f"C14:{acc.email.strip().lower()}")
             mark = "✗" if errors or checked is False else ("✓" if acc.last_validated else "")
-            cells = (mark, acc.email, acc.user_name, acc.password.masked(), types_label(acc.types), acc.availability_label)
-            table.add_row(*(cell_text(c, w) for c, w in zip(cells, widths)), key=str(i))
+            cells = (
+                mark,
+                acc.email,
+                acc.user_name,
+                acc.password.masked(),
+                types_label(acc.types),
+                acc.availability_label,
+            )
+            shown = (cell_text(c, w) for c, w in zip(cells, widths, strict=True))
+            table.add_row(*shown, key=str(i))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self.show_detail()
@@ -190,9 +210,14 @@ class AccountsPane(StepPane):
         acc = self.settings.incoming.accounts[row]
         detail.update(
             Text(
-                f"Row {row + 1}: {acc.email or '(no e-mail)'} · {acc.user_name or '(no user name)'} · "
+                f"Row {row + 1}: {acc.email or '(no e-mail)'} · "
+                f"{acc.user_name or '(no user name)'} · "
                 f"{', '.join(acc.types) or 'no type'} · {acc.availability_label}"
-                + (f" · validated {acc.last_validated:%Y-%m-%d %H:%M}" if acc.last_validated else "")
+                + (
+                    f" · validated {acc.last_validated:%Y-%m-%d %H:%M}"
+                    if acc.last_validated
+                    else ""
+                )
             )
         )
 
