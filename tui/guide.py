@@ -1,4 +1,5 @@
-"""The vendor guide's steps as data: the one source the sidebar, F1 help, diagnoses and summary read.
+"""The vendor guide's steps as data: the one source the sidebar, F1 help, diagnoses and summary
+read.
 
 Every step has a stable id (stage letter + the guide's own number: A1–A19, B1–B13, C1–C15), a
 short title, help text written for this tool, and the settings fields it edits (dotted paths into
@@ -124,7 +125,9 @@ class Step(NamedTuple):  # a NamedTuple: a frozen dataclass costs ~1 ms of start
 
 
 def _s(id: str, title: str, help: str, *fields: str, kind: str = "") -> Step:
-    return Step(id, title, " ".join(help.split()), tuple(fields), kind or ("form" if fields else "portal"))
+    return Step(
+        id, title, " ".join(help.split()), tuple(fields), kind or ("form" if fields else "portal")
+    )
 
 
 STEPS: tuple[Step, ...] = (

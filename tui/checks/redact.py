@@ -70,7 +70,9 @@ class Redactor:
                 text = text.replace(secret, MASK)
         text = _JWT.sub(MASK, text)
         text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-        return _SECRET_FIELDS.sub(lambda m: (m.group('key') or m.group('key2') or m.group('key3')) + MASK, text)
+        return _SECRET_FIELDS.sub(
+            lambda m: (m.group('key') or m.group('key2') or m.group('key3')) + MASK, text
+        )
 
     def redact_obj(self, value: Any) -> Any:
         """Mask every string inside nested dicts, lists and tuples."""

@@ -57,7 +57,9 @@ def waiting_note(event: CheckEvent, accounts_waiting: int = 1, bound: float = RE
         text.append(f" ({accounts_waiting} accounts waiting)")
     text.append(f"; gives up after {duration_text(bound)}. s: stop waiting · Esc: back")
     if diagnosis is not None:
-        text.append(f"\nIf it stays: the fix is at {goto_target(diagnosis.guide_step)}", style="bold")
+        text.append(
+            f"\nIf it stays: the fix is at {goto_target(diagnosis.guide_step)}", style="bold"
+        )
         text.append(" (below; g goes there).")
     return text
 
@@ -92,7 +94,8 @@ def stage_verdicts(report: CheckReport) -> str:
     parts = []
     outgoing = report.for_target("outgoing")
     if outgoing:
-        parts.append("B outgoing: " + ("OK" if all(e.status is not Status.FAILED for e in outgoing) else "failed"))
+        ok = all(e.status is not Status.FAILED for e in outgoing)
+        parts.append("B outgoing: " + ("OK" if ok else "failed"))
     incoming = {e.target for e in report.checks if e.target.startswith("incoming")}
     if incoming:
         bad = {e.target for e in report.failures if e.target.startswith("incoming")}

@@ -179,7 +179,10 @@ def update_table(container: Any, obj: Any, store_secrets: bool) -> None:
     from tomlkit.items import Table
 
     # Plain keys before sub-tables: TOML puts a table's own keys above its [sub.tables].
-    ordered = sorted(dataclasses.fields(obj), key=lambda f: f.name == "accounts" or _is_section(getattr(obj, f.name)))
+    ordered = sorted(
+        dataclasses.fields(obj),
+        key=lambda f: f.name == "accounts" or _is_section(getattr(obj, f.name)),
+    )
     for f in ordered:
         value = getattr(obj, f.name)
         if f.name == "accounts":
@@ -202,7 +205,11 @@ def update_table(container: Any, obj: Any, store_secrets: bool) -> None:
         old = container.get(f.name)
         old_plain = old.unwrap() if hasattr(old, "unwrap") else old
         new_plain = new.unwrap() if hasattr(new, "unwrap") else new
-        if f.name not in container or old_plain != new_plain or type(old_plain) is not type(new_plain):
+        if (
+            f.name not in container
+            or old_plain != new_plain
+            or type(old_plain) is not type(new_plain)
+        ):
             container[f.name] = new
 
 
@@ -238,7 +245,9 @@ def new_document(settings: Settings) -> tomlkit.TOMLDocument:
     import tomlkit
 
     doc = tomlkit.document()
-    doc.add(tomlkit.comment("mailsetup settings: see `mailsetup --help` and the README for each key."))
+    doc.add(
+        tomlkit.comment("mailsetup settings: see `mailsetup --help` and the README for each key.")
+    )
     update_table(doc, settings, settings.store_secrets)
     return doc
 

@@ -146,7 +146,8 @@ class Azure(_Record):
     authority_host: str = DEFAULT_AUTHORITY_HOST  # national clouds: login.microsoftonline.us …
     ca_bundle: str = ""  # PEM file to trust, for networks with TLS inspection
     admin_client_id: str = DEFAULT_ADMIN_CLIENT_ID  # `mailsetup register`: the admin's sign-in app
-    graph_host: str = DEFAULT_GRAPH_HOST  # `mailsetup register`: Microsoft Graph (national clouds differ)
+    # `mailsetup register`: Microsoft Graph (national clouds differ)
+    graph_host: str = DEFAULT_GRAPH_HOST
 
     @property
     def authority(self) -> str:
@@ -250,7 +251,8 @@ class Settings(_Record):
     incoming: Incoming = field(default_factory=Incoming)
     checks: CheckOptions = field(default_factory=CheckOptions)
     store_secrets: bool = True  # False: passwords stay out of the file
-    # Portal steps (A1, A9 …) the admin ticked off in the wizard, so a resumed session shows them done.
+    # Portal steps (A1, A9 …) the admin ticked off in the wizard, so a resumed session shows
+    # them done.
     done_steps: list[str] = field(default_factory=list)
 
     def effective_azure(self, section: Literal["outgoing", "incoming"]) -> Azure:

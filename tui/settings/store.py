@@ -62,7 +62,9 @@ PRIVATE_MODE = 0o600
 class SettingsFileError(Exception):
     """The settings file cannot be used as it is; it has been left untouched."""
 
-    def __init__(self, path: Path, message: str, line: int | None = None, column: int | None = None):
+    def __init__(
+        self, path: Path, message: str, line: int | None = None, column: int | None = None
+    ):
         self.path = path
         self.message = message
         self.line = line
@@ -140,7 +142,8 @@ def _parse_document(text: str, path: Path) -> TOMLDocument:
 
 
 def _line_of(text: str, key_path: str) -> int | None:
-    """Best-effort line of ``a.b.c`` / ``incoming.accounts[2].email`` in the text, for the report."""
+    """Best-effort line of ``a.b.c`` / ``incoming.accounts[2].email`` in the text, for the
+    report."""
     parts = re.sub(r"\[\d+\]", "", key_path).split(".")
     table, key = ".".join(parts[:-1]), parts[-1]
     current = ""
@@ -228,7 +231,9 @@ class SettingsStore:
     def save(self, settings: Settings, *, force: bool = False) -> Path:
         """Write settings atomically; keep the previous version as ``.bak`` (see the module)."""
         if self._unreadable and not force:
-            raise SettingsFileError(self.path, "the file could not be read, so it is not overwritten")
+            raise SettingsFileError(
+                self.path, "the file could not be read, so it is not overwritten"
+            )
         current = self._read_bytes()
         if not force and _fingerprint(current) != self._loaded_fingerprint:
             raise ChangedOnDiskError(self.path)

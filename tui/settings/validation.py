@@ -35,10 +35,15 @@ from tui.settings.model import (
 )
 from tui.settings.toml_errors import cut as _cut  # a 10 MB paste is not echoed whole
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 # Deliberately simple: one @, no spaces, a dot-separated domain. Entra UPNs and Exchange
 # addresses fit; exotic RFC 5322 forms are not worth accepting in an ERP mail setup.
-EMAIL_RE = re.compile(r"^[^@\s\"<>(),;:\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$")
+EMAIL_RE = re.compile(
+    r"^[^@\s\"<>(),;:\[\]]+"  # local part: no @, space, quote or bracket
+    r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
+)
 HOST_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 MAX_EMAIL = 254  # RFC 5321's limit for a forward path; longer is never an address
 MAX_HOST = 253
@@ -91,7 +96,10 @@ def check_tenant_id(text: str) -> str | None:
         return f"'{text}' is not a tenant: use the Directory (tenant) ID of a single-tenant app"
     if GUID_RE.match(text) or _is_domain(text):
         return None
-    return "Not a Directory (tenant) ID: expected a GUID or a verified domain like contoso.onmicrosoft.com"
+    return (
+        "Not a Directory (tenant) ID: expected a GUID or a verified domain like "
+        "contoso.onmicrosoft.com"
+    )
 
 
 def check_email(text: str, *, required: bool = True, what: str = "E-mail address") -> str | None:
@@ -151,7 +159,9 @@ def _azure_problems(azure: Azure, prefix: str, *, need_secret: bool = True) -> l
                 out.append(Problem(f"{prefix}.client_secret", message))
     host_problem = check_host(azure.authority_host)
     if host_problem:
-        out.append(Problem("azure.authority_host", host_problem.replace("Server address", "Sign-in host")))
+        out.append(
+            Problem("azure.authority_host", host_problem.replace("Server address", "Sign-in host"))
+        )
     # The settings step's promise: a CA bundle that is gone (e.g. a stopped sandbox's) or is not
     # a readable file is named here, before any check tries to load it.
     _add(out, f"{prefix}.ca_bundle", check_ca_bundle(azure.ca_bundle))
@@ -222,7 +232,11 @@ def validate_outgoing(settings: Settings) -> list[Problem]:
             problems.append(Problem("outgoing.test.password", "Password (Exchange) is missing"))
         elif t.password.value and t.password.value != t.password.value.strip():
             problems.append(
-                Problem("outgoing.test.password", "Password starts or ends with a space: Entra refuses it", "warning")
+                Problem(
+                    "outgoing.test.password",
+                    "Password starts or ends with a space: Entra refuses it",
+                    "warning",
+                )
             )
     return problems
 
@@ -242,10 +256,18 @@ def validate_account(settings: Settings, index: int) -> list[Problem]:
     if unknown:
         problems.append(Problem(f"{prefix}.types", f"Unknown type: {_cut(', '.join(unknown))}"))
     if not acc.types:
-        problems.append(Problem(f"{prefix}.types", "No type chosen: the account will not be used for anything", "warning"))
+        problems.append(
+            Problem(
+                f"{prefix}.types",
+                "No type chosen: the account will not be used for anything",
+                "warning",
+            )
+        )
     for i, other in enumerate(settings.incoming.accounts[:index]):
         if other.email.strip().lower() == acc.email.strip().lower() and acc.email.strip():
-            problems.append(Problem(f"{prefix}.email", f"Duplicate e-mail address (same as row {i + 1})"))
+            problems.append(
+                Problem(f"{prefix}.email", f"Duplicate e-mail address (same as row {i + 1})")
+            )
             break
     return problems
 
@@ -281,7 +303,12 @@ def validate_checks(settings: Settings) -> list[Problem]:
 def validate(settings: Settings) -> list[Problem]:
     """Every problem in the tree, each field reported once."""
     return _unique(
-        [*validate_azure(settings), *validate_outgoing(settings), *validate_incoming(settings), *validate_checks(settings)]
+        [
+            *validate_azure(settings),
+            *validate_outgoing(settings),
+            *validate_incoming(settings),
+            *validate_checks(settings),
+        ]
     )
 
 
@@ -361,7 +388,11 @@ def validate_register(settings: Settings) -> list[Problem]:
         _add(out, "azure.client_id", check_client_id(azure.client_id))
     message = check_client_id(azure.admin_client_id)
     if message:
-        _add(out, "azure.admin_client_id", message.replace("Application (client) ID", "Admin sign-in app ID"))
+        _add(
+            out,
+            "azure.admin_client_id",
+            message.replace("Application (client) ID", "Admin sign-in app ID"),
+        )
     for name, label in (("authority_host", "Sign-in host"), ("graph_host", "Microsoft Graph host")):
         message = check_host(getattr(azure, name))
         if message:

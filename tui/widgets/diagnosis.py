@@ -25,7 +25,15 @@ from tui.guide import step
 from tui.safe_text import terminal_safe
 
 # What Microsoft support asks for first, in this order; the rest of ``raw`` follows.
-RAW_FIRST = ("error", "error_codes", "suberror", "error_description", "trace_id", "correlation_id", "timestamp")
+RAW_FIRST = (
+    "error",
+    "error_codes",
+    "suberror",
+    "error_description",
+    "trace_id",
+    "correlation_id",
+    "timestamp",
+)
 
 
 def step_heading(step_id: str) -> str:
