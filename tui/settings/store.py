@@ -29,6 +29,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,15 +47,26 @@ from tui.settings.toml_errors import describe_other_error, describe_parse_error
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
-try:
-    # tomli first: where its compiled wheel is installed it reads a 50-account file in half
-    # the time of tomllib (the same parser, pure Python), which the first frame waits for.
-    from tomli import loads as _read_toml
-except ModuleNotFoundError:
+
+
+def _toml_reader() -> Callable[[str], dict[str, Any]] | None:
+    """tomli first: where its compiled wheel is installed it reads a 50-account file in half
+    the time of tomllib (the same parser, pure Python), which the first frame waits for."""
     try:
-        from tomllib import loads as _read_toml
+        import tomli
+
+        return tomli.loads
+    except ModuleNotFoundError:
+        pass
+    try:
+        import tomllib
+
+        return tomllib.loads
     except ModuleNotFoundError:  # Python 3.10 without tomli: tomlkit reads as well
-        _read_toml = None
+        return None
+
+
+_read_toml = _toml_reader()
 
 PRIVATE_MODE = 0o600
 
