@@ -91,6 +91,7 @@ class RedactingLogFilter(logging.Filter):
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()
         self.redactor = redactor
+        self.loggers: list[logging.Logger] = []  # where install_log_filter attached it
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -113,7 +114,8 @@ def install_log_filter(redactor: Redactor) -> RedactingLogFilter:
     reference to the same filter. Remove it with :func:`remove_log_filter`.
     """
     flt = RedactingLogFilter(redactor)
-    for logger in _library_loggers():
+    flt.loggers = _library_loggers()  # the same ones lose it again, without a second search
+    for logger in flt.loggers:
         logger.addFilter(flt)
     # Loggers created later (a library imported mid-run) have no filter of their own, but their
     # records reach the root logger's handlers: filter there too.
@@ -123,16 +125,20 @@ def install_log_filter(redactor: Redactor) -> RedactingLogFilter:
 
 
 def remove_log_filter(flt: RedactingLogFilter) -> None:
-    for logger in _library_loggers():
+    for logger in flt.loggers:
         logger.removeFilter(flt)
     for handler in logging.getLogger().handlers:
         handler.removeFilter(flt)
 
 
 def _library_loggers() -> list[logging.Logger]:
-    names = [
-        name
-        for name in list(logging.Logger.manager.loggerDict)
-        if any(name == root or name.startswith(root + ".") for root in LIBRARY_LOGGERS)
-    ]
-    return [logging.getLogger(name) for name in {*LIBRARY_LOGGERS, *names}]
+    # exchangelib alone registers hundreds of loggers: one startswith per name, with a tuple.
+    children = tuple(root + "." for root in LIBRARY_LOGGERS)
+    known = logging.Logger.manager.loggerDict
+    found = {logging.getLogger(root) for root in LIBRARY_LOGGERS}
+    found.update(
+        logger
+        for name, logger in list(known.items())
+        if isinstance(logger, logging.Logger) and name.startswith(children)
+    )
+    return list(found)
