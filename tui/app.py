@@ -63,13 +63,6 @@ class MailSetupApp(KeysInOrder):
         Binding("f2", "sandbox_portal", "Portal"),  # training mode only (check_action)
         # F1 on every screen (the wizard has its own, for its footer): the keys of that screen.
         Binding("f1", "help", "Help", show=False),
-        # Tab moves focus before the next key is handed on. As Textual's screens bind it (not
-        # priority), Tab first goes to the focused field and comes back to the screen later,
-        # while the keys typed after it are already on their way to the same field: over a
-        # lagging SSH link "user<Tab>password" arrived as one burst and the password landed,
-        # readable, in the user name field.
-        Binding("tab", "focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(

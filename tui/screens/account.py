@@ -57,7 +57,7 @@ class AccountScreen(ModalScreen[AccountValues | None]):
         Binding("ctrl+o", "keep", "Keep"),
         Binding("ctrl+s", "save_hint", "Save", show=False),
         Binding("f1", "app.help", "Help", show=False),  # a modal stops the app's own F1
-        # Enter in a text field moves on before the next key is handed on (see the app's Tab).
+        # Enter in a text field moves on at once (see WizardScreen's Enter binding for why).
         Binding("enter", "enter_in_field", show=False, priority=True),
     ]
 

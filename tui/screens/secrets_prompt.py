@@ -45,7 +45,7 @@ class SecretsPrompt(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        # Enter moves on before the next key is handed on (see the app's Tab).
+        # Enter moves on at once (see WizardScreen's Enter binding for why).
         Binding("enter", "enter_in_field", show=False, priority=True),
     ]
     DEFAULT_CSS = DIALOG_CSS.format(name="SecretsPrompt") + """

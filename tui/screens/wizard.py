@@ -48,7 +48,8 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+n", "next", "Next"),
         Binding("ctrl+b", "back", "Back"),
         Binding("escape", "back", "Back", show=False),
-        # Enter in a field moves on before the next key is handed on (see the app's Tab).
+        # Enter in a field moves on at once: the Input's own Enter posts Submitted, a message of its
+        # own that tui/key_order.py cannot wait for, so keys typed after it reached the old field.
         Binding("enter", "enter_in_field", show=False, priority=True),
     ]
 
